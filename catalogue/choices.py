@@ -1,0 +1,29 @@
+from django.db import models
+
+
+class DataClassification(models.TextChoices):
+    PUBLIC = "public", "Public"
+    INTERNAL = "internal", "Internal"
+    CONFIDENTIAL = "confidential", "Confidential"
+    RESTRICTED = "restricted", "Restricted"
+
+
+class Category(models.TextChoices):
+    WEB = "web", "Web applications"
+    DATA = "data", "Data and analytics"
+    DATABASE = "database", "Databases"
+    MESSAGING = "messaging", "Messaging"
+    DEVELOPMENT = "development", "Development"
+    COMPUTE = "compute", "Compute"
+    STORAGE = "storage", "Storage"
+
+
+class VersionStatus(models.TextChoices):
+    CURRENT = "current", "Current"
+    DEPRECATED = "deprecated", "Deprecated"
+
+
+class Tier(models.TextChoices):
+    DEV = "dev", "Development"
+    TEST = "test", "Test"
+    PROD = "prod", "Production"

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django.db import models
+
+from catalogue.choices import Category, DataClassification, VersionStatus
+from governance.permissions import RestrictedQuerySet
+
+
+class PatternQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action):
+        # The catalogue is readable by every signed-in user; only the loader writes it.
+        return self if action == "view" else self.none()
+
+    def listed(self) -> PatternQuerySet:
+        return self.filter(is_active=True, versions__status=VersionStatus.CURRENT).distinct()
+
+
+class Pattern(models.Model):
+    """A catalogue entry. Its source of truth is `patterns/<slug>/` in Git (see `sync_catalogue`)."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=120)
+    summary = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    data_classification = models.CharField(max_length=20, choices=DataClassification.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatternQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def current_version(self) -> PatternVersion | None:
+        # Uses the prefetch cache when the caller prefetched `versions`.
+        return next((v for v in self.versions.all() if v.status == VersionStatus.CURRENT), None)
+
+
+class PatternVersion(models.Model):
+    """An immutable version of a pattern: its parameter schema, tier rules and Terraform module."""
+
+    pattern = models.ForeignKey(Pattern, on_delete=models.PROTECT, related_name="versions")
+    version = models.CharField(max_length=20)
+    status = models.CharField(max_length=12, choices=VersionStatus.choices, default=VersionStatus.CURRENT)
+    parameters_schema = models.JSONField()
+    tiers = models.JSONField(help_text="{tier: {default_ttl_days, max_ttl_days}} for every allowed tier.")
+    data_classification = models.CharField(max_length=20, choices=DataClassification.choices)
+    module_files = models.JSONField(help_text="The Terraform module: {relative path: file text}.")
+    resources = models.JSONField(default=list, help_text="[{type, name}] declared by the module.")
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of pattern.yaml and the module files.")
+    source_path = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pattern", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["pattern", "version"], name="unique_pattern_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pattern.slug} {self.version}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == VersionStatus.CURRENT
+
+    def tier_rules(self, tier: str) -> dict | None:
+        return self.tiers.get(tier)
+
+    @property
+    def allowed_tiers(self) -> list[str]:
+        order = ["dev", "test", "prod"]
+        return sorted(self.tiers, key=lambda t: order.index(t) if t in order else len(order))

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+
+from governance.choices import ApprovalDecision, AuditAction, MembershipRole, ReviewerGroup
+from governance.permissions import CHANGE, RestrictedQuerySet
+
+slug_validator = RegexValidator(
+    r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$",
+    "Use 3 to 40 lower-case letters, digits and hyphens, starting with a letter.",
+)
+
+
+class TeamQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action):
+        memberships = Membership.objects.filter(user=user)
+        if action == CHANGE:
+            memberships = memberships.filter(role=MembershipRole.LEAD)
+        return self.filter(pk__in=memberships.values("team_id"))
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=40, unique=True, validators=[slug_validator])
+    cost_centre = models.CharField(max_length=40, help_text="Finance cost centre code, e.g. CC-1042.")
+    monthly_budget = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)], help_text="USD per month."
+    )
+    slack_webhook_url = models.URLField(blank=True, help_text="Slack incoming webhook for notifications.")
+    slack_channel = models.CharField(max_length=80, blank=True)
+    notification_email = models.EmailField(blank=True)
+    # Members are also in this Django group; environments grant it object permissions (guardian).
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="team", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.group_id:
+            self.group, _ = Group.objects.get_or_create(name=f"team:{self.slug}")
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "team"], name="one_membership_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
+
+
+class ApprovalRequirement(models.Model):
+    """One reviewer group whose approval a change needs, for one reviewed plan."""
+
+    change_request = models.ForeignKey(
+        "provisioning.ChangeRequest", on_delete=models.CASCADE, related_name="requirements"
+    )
+    group = models.CharField(max_length=20, choices=ReviewerGroup.choices)
+    reasons = models.JSONField(default=list, help_text="Why the rules ask for this group.")
+    plan_run = models.ForeignKey("provisioning.Run", on_delete=models.PROTECT, null=True, related_name="+")
+    # A re-plan supersedes the requirements (and approvals) given for the old plan.
+    superseded = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["group"]
+
+    def __str__(self) -> str:
+        return f"{self.group} for change #{self.change_request_id}"
+
+
+class Approval(models.Model):
+    requirement = models.OneToOneField(ApprovalRequirement, on_delete=models.PROTECT, related_name="approval")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approvals")
+    decision = models.CharField(max_length=10, choices=ApprovalDecision.choices)
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} by {self.reviewer} ({self.requirement.group})"
+
+    @property
+    def group(self) -> str:
+        return self.requirement.group
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The audit log is append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """Append-only: refused by the model, the queryset and (migration 0002) a database trigger."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor_name = models.CharField(max_length=150, help_text="Username at the time, or 'system'.")
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, related_name="+")
+    environment = models.ForeignKey(
+        "provisioning.Environment", on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    change_request = models.ForeignKey(
+        "provisioning.ChangeRequest", on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    message = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["environment", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The audit log is append-only.")

@@ -1,0 +1,112 @@
+data "aws_caller_identity" "current" {}
+
+locals {
+  azs = ["${var.region}a", "${var.region}b"]
+}
+
+# Isolated network: no internet gateway, no NAT, no public subnets.
+resource "aws_vpc" "this" {
+  cidr_block           = var.vpc_cidr
+  enable_dns_support   = true
+  enable_dns_hostnames = true
+  tags                 = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_subnet" "private" {
+  count             = 2
+  vpc_id            = aws_vpc.this.id
+  cidr_block        = cidrsubnet(var.vpc_cidr, 4, count.index)
+  availability_zone = local.azs[count.index]
+  tags              = merge(var.tags, { Name = "${var.name}-private-${count.index}" })
+}
+
+resource "aws_security_group" "warehouse" {
+  name        = "${var.name}-warehouse"
+  description = "Redshift from inside the VPC only"
+  vpc_id      = aws_vpc.this.id
+
+  ingress {
+    description = "Redshift"
+    from_port   = 5439
+    to_port     = 5439
+    protocol    = "tcp"
+    cidr_blocks = [var.vpc_cidr]
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-warehouse" })
+}
+
+resource "aws_kms_key" "this" {
+  description             = "${var.name}: warehouse and data bucket"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AccountAdministers"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+  tags = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_s3_bucket" "data" {
+  bucket        = "${var.name}-data-${data.aws_caller_identity.current.account_id}"
+  force_destroy = var.tier != "prod"
+  tags          = merge(var.tags, { Name = "${var.name}-data" })
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.this.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "data" {
+  bucket                  = aws_s3_bucket.data.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_redshift_subnet_group" "this" {
+  name       = var.name
+  subnet_ids = aws_subnet.private[*].id
+  tags       = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_redshift_cluster" "this" {
+  cluster_identifier        = var.name
+  node_type                 = var.node_type
+  cluster_type              = var.number_of_nodes > 1 ? "multi-node" : "single-node"
+  number_of_nodes           = var.number_of_nodes
+  database_name             = var.database_name
+  master_username           = "warehouse_admin"
+  manage_master_password    = true
+  encrypted                 = true
+  kms_key_id                = aws_kms_key.this.arn
+  publicly_accessible       = false
+  cluster_subnet_group_name = aws_redshift_subnet_group.this.name
+  vpc_security_group_ids    = [aws_security_group.warehouse.id]
+  skip_final_snapshot       = var.tier != "prod"
+  final_snapshot_identifier = var.tier == "prod" ? "${var.name}-final" : null
+  tags                      = merge(var.tags, { Name = var.name })
+}

@@ -1,0 +1,62 @@
+locals {
+  azs = ["${var.region}a", "${var.region}b"]
+}
+
+resource "aws_vpc" "this" {
+  cidr_block           = var.vpc_cidr
+  enable_dns_support   = true
+  enable_dns_hostnames = true
+  tags                 = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_subnet" "private" {
+  count             = 2
+  vpc_id            = aws_vpc.this.id
+  cidr_block        = cidrsubnet(var.vpc_cidr, 4, count.index)
+  availability_zone = local.azs[count.index]
+  tags              = merge(var.tags, { Name = "${var.name}-private-${count.index}" })
+}
+
+resource "aws_security_group" "database" {
+  name        = "${var.name}-db"
+  description = "PostgreSQL from the allowed networks"
+  vpc_id      = aws_vpc.this.id
+
+  ingress {
+    description = "PostgreSQL"
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = var.allowed_cidrs
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-db" })
+}
+
+resource "aws_db_subnet_group" "this" {
+  name       = var.name
+  subnet_ids = aws_subnet.private[*].id
+  tags       = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_db_instance" "this" {
+  identifier                  = var.name
+  engine                      = "postgres"
+  engine_version              = var.engine_version
+  instance_class              = var.instance_class
+  allocated_storage           = var.allocated_storage_gb
+  storage_type                = "gp3"
+  storage_encrypted           = true
+  db_name                     = "app"
+  username                    = "app_admin"
+  manage_master_user_password = true
+  db_subnet_group_name        = aws_db_subnet_group.this.name
+  vpc_security_group_ids      = [aws_security_group.database.id]
+  publicly_accessible         = false
+  multi_az                    = var.multi_az
+  backup_retention_period     = var.backup_retention_days
+  deletion_protection         = false
+  skip_final_snapshot         = var.tier != "prod"
+  final_snapshot_identifier   = var.tier == "prod" ? "${var.name}-final" : null
+  tags                        = merge(var.tags, { Name = var.name })
+}

@@ -1,0 +1,170 @@
+data "aws_caller_identity" "current" {}
+
+resource "aws_kms_key" "this" {
+  description             = "${var.name}: database, logs and log bucket"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministers"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsEncrypts"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${var.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+      },
+    ]
+  })
+  tags = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_lb" "this" {
+  name               = var.name
+  internal           = false
+  load_balancer_type = "application"
+  security_groups    = [aws_security_group.alb.id]
+  subnets            = aws_subnet.public[*].id
+  tags               = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_lb_target_group" "app" {
+  name        = substr("${var.name}-app", 0, 32)
+  port        = var.app_port
+  protocol    = "HTTP"
+  target_type = "ip"
+  vpc_id      = aws_vpc.this.id
+
+  health_check {
+    path    = var.health_check_path
+    matcher = "200-399"
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-app" })
+}
+
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_lb.this.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.app.arn
+  }
+
+  tags = var.tags
+}
+
+resource "aws_wafv2_web_acl" "this" {
+  name  = var.name
+  scope = "REGIONAL"
+
+  default_action {
+    allow {}
+  }
+
+  rule {
+    name     = "aws-common-rules"
+    priority = 1
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        name        = "AWSManagedRulesCommonRuleSet"
+        vendor_name = "AWS"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-common"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  visibility_config {
+    cloudwatch_metrics_enabled = true
+    metric_name                = var.name
+    sampled_requests_enabled   = true
+  }
+
+  tags = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_wafv2_web_acl_association" "this" {
+  resource_arn = aws_lb.this.arn
+  web_acl_arn  = aws_wafv2_web_acl.this.arn
+}
+
+resource "aws_db_subnet_group" "this" {
+  name       = var.name
+  subnet_ids = aws_subnet.private[*].id
+  tags       = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_db_instance" "this" {
+  identifier                  = var.name
+  engine                      = "postgres"
+  engine_version              = var.database_engine_version
+  instance_class              = var.database_instance_class
+  allocated_storage           = var.database_storage_gb
+  storage_type                = "gp3"
+  storage_encrypted           = true
+  kms_key_id                  = aws_kms_key.this.arn
+  db_name                     = "app"
+  username                    = "app_admin"
+  manage_master_user_password = true
+  db_subnet_group_name        = aws_db_subnet_group.this.name
+  vpc_security_group_ids      = [aws_security_group.database.id]
+  publicly_accessible         = false
+  multi_az                    = var.multi_az
+  backup_retention_period     = var.tier == "prod" ? 14 : 1
+  deletion_protection         = false
+  skip_final_snapshot         = var.tier != "prod"
+  final_snapshot_identifier   = var.tier == "prod" ? "${var.name}-final" : null
+  tags                        = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket        = "${var.name}-logs-${data.aws_caller_identity.current.account_id}"
+  force_destroy = var.tier != "prod"
+  tags          = merge(var.tags, { Name = "${var.name}-logs" })
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
+  bucket = aws_s3_bucket.logs.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.this.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "logs" {
+  bucket                  = aws_s3_bucket.logs.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_cloudwatch_log_group" "app" {
+  name              = "/idp/${var.name}/app"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.this.arn
+  tags              = merge(var.tags, { Name = "${var.name}-app" })
+}
