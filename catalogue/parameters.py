@@ -15,7 +15,9 @@ from jsonschema.exceptions import ValidationError
 
 SUPPORTED_TYPES = ("string", "integer", "number", "boolean", "array")
 # Set by the portal for every environment; a pattern cannot declare them as parameters.
-RESERVED_NAMES = frozenset({"name", "tier", "tags", "ttl_days", "team", "environment", "expires_on"})
+RESERVED_NAMES = frozenset(
+    {"name", "tier", "tags", "ttl_days", "team", "environment", "expires_on", "reason", "pattern_version"}
+)
 # Template and shell syntax. Values only ever reach Terraform through .tfvars.json
 # (never evaluated), but a module might interpolate them into a script or a
 # policy document, so free text is refused unless the schema opts in.

@@ -91,7 +91,9 @@ def discover(root: Path) -> tuple[list[PatternSpec], list[PatternFileError]]:
         yaml_path = f"{spec.source_path}/pattern.yaml"
         if spec.slug in seen:
             errors.append(
-                PatternFileError(yaml_path, "slug", f"'{spec.slug}' is already used by {seen[spec.slug]}; slugs must be unique")
+                PatternFileError(
+                    yaml_path, "slug", f"'{spec.slug}' is already used by {seen[spec.slug]}; slugs must be unique"
+                )
             )
         else:
             seen[spec.slug] = yaml_path
@@ -127,9 +129,13 @@ def read_pattern(folder: Path) -> tuple[PatternSpec | None, list[PatternFileErro
             )
         )
     if not VERSION_RE.match(data["version"]):
-        errors.append(PatternFileError(shown, "version", f"'{data['version']}' must look like 1.2.0 (MAJOR.MINOR.PATCH)"))
+        errors.append(
+            PatternFileError(shown, "version", f"'{data['version']}' must look like 1.2.0 (MAJOR.MINOR.PATCH)")
+        )
     if data["category"] not in Category.values:
-        errors.append(PatternFileError(shown, "category", f"'{data['category']}' must be one of {', '.join(Category.values)}"))
+        errors.append(
+            PatternFileError(shown, "category", f"'{data['category']}' must be one of {', '.join(Category.values)}")
+        )
     if data["data_classification"] not in DataClassification.values:
         errors.append(
             PatternFileError(
@@ -190,7 +196,9 @@ def _check_keys(shown: str, data: dict) -> list[PatternFileError]:
             errors.append(PatternFileError(shown, key, f"must be a {_kind_name(kind)}"))
     known = set(REQUIRED_KEYS) | set(OPTIONAL_KEYS)
     for key in sorted(set(data) - known, key=str):
-        errors.append(PatternFileError(shown, str(key), f"is not a known key; allowed keys: {', '.join(sorted(known))}"))
+        errors.append(
+            PatternFileError(shown, str(key), f"is not a known key; allowed keys: {', '.join(sorted(known))}")
+        )
     return errors
 
 
@@ -213,9 +221,13 @@ def _check_tiers(shown: str, tiers: dict) -> list[PatternFileError]:
         default, maximum = rules.get("default_ttl_days"), rules.get("max_ttl_days")
         for key, value in (("default_ttl_days", default), ("max_ttl_days", maximum)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                errors.append(PatternFileError(shown, f"{where}.{key}", "must be a whole number of days (1 or more) or null"))
+                errors.append(
+                    PatternFileError(shown, f"{where}.{key}", "must be a whole number of days (1 or more) or null")
+                )
         if isinstance(default, int) and isinstance(maximum, int) and default > maximum:
-            errors.append(PatternFileError(shown, f"{where}.default_ttl_days", f"{default} is above max_ttl_days {maximum}"))
+            errors.append(
+                PatternFileError(shown, f"{where}.default_ttl_days", f"{default} is above max_ttl_days {maximum}")
+            )
         if maximum is not None and default is None:
             errors.append(PatternFileError(shown, f"{where}.default_ttl_days", "is required when max_ttl_days is set"))
     return errors
@@ -231,14 +243,18 @@ def _check_parameters(shown: str, schema: dict) -> list[PatternFileError]:
     if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict) or not schema["properties"]:
         return [PatternFileError(shown, "parameters", "must be a JSON Schema with type: object and properties")]
     if schema.get("additionalProperties", True) is not False:
-        errors.append(PatternFileError(shown, "parameters.additionalProperties", "must be false so unknown inputs are refused"))
+        errors.append(
+            PatternFileError(shown, "parameters.additionalProperties", "must be false so unknown inputs are refused")
+        )
     for name in schema.get("required", []):
         if name not in schema["properties"]:
             errors.append(PatternFileError(shown, "parameters.required", f"names '{name}', which is not a property"))
     for name, prop in schema["properties"].items():
         where = f"parameters.properties.{name}"
         if not PARAMETER_NAME_RE.match(name):
-            errors.append(PatternFileError(shown, where, "names must be lower_snake_case (letters, digits, underscores)"))
+            errors.append(
+                PatternFileError(shown, where, "names must be lower_snake_case (letters, digits, underscores)")
+            )
         if name in RESERVED_NAMES:
             errors.append(PatternFileError(shown, where, f"'{name}' is set by the portal; choose another name"))
         if not isinstance(prop, dict):
@@ -255,7 +271,9 @@ def _check_parameters(shown: str, schema: dict) -> list[PatternFileError]:
         if "default" in prop:
             problems = validate_parameters({"type": "object", "properties": {name: prop}}, {name: prop["default"]})
             for message in problems.get(name, []):
-                errors.append(PatternFileError(shown, f"{where}.default", f"does not satisfy its own schema: {message}"))
+                errors.append(
+                    PatternFileError(shown, f"{where}.default", f"does not satisfy its own schema: {message}")
+                )
     return errors
 
 
@@ -275,7 +293,9 @@ def _read_module(folder: Path) -> tuple[dict[str, str], list[PatternFileError]]:
             continue
         if not relative.endswith(MODULE_SUFFIXES):
             errors.append(
-                PatternFileError(f"{shown}/{relative}", "", f"is not a module file; allowed: {', '.join(MODULE_SUFFIXES)}")
+                PatternFileError(
+                    f"{shown}/{relative}", "", f"is not a module file; allowed: {', '.join(MODULE_SUFFIXES)}"
+                )
             )
             continue
         if path.stat().st_size > MAX_MODULE_FILE_BYTES:
@@ -302,7 +322,9 @@ def _check_module_interface(folder: Path, files: dict[str, str], schema: dict) -
         if match and path.endswith(".tf"):
             errors.append(
                 PatternFileError(
-                    f"{shown}/{path}", match.group(1), "is not allowed in a pattern: the portal generates providers and state"
+                    f"{shown}/{path}",
+                    match.group(1),
+                    "is not allowed in a pattern: the portal generates providers and state",
                 )
             )
     return errors

@@ -108,7 +108,9 @@ def _load(spec: PatternSpec, report: SyncReport) -> list[PatternFileError]:
     if newest and version_key(spec.version) < version_key(newest):
         return [
             PatternFileError(
-                shown, "version", f"{spec.version} is older than the loaded version {newest}; use a higher version number"
+                shown,
+                "version",
+                f"{spec.version} is older than the loaded version {newest}; use a higher version number",
             )
         ]
     pattern.versions.filter(status=VersionStatus.CURRENT).update(status=VersionStatus.DEPRECATED)

@@ -1,0 +1,162 @@
+"""The request form, generated from a pattern version's JSON Schema.
+
+Fields only convert types; the rules (schema keywords, tiers, time-to-live,
+naming) are checked by `provisioning.validation`, shared with the API, the CLI
+and GitOps.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from catalogue.choices import Category, DataClassification, Tier
+from catalogue.models import PatternVersion
+from catalogue.parameters import NON_FIELD, choices
+from governance.models import Team
+from provisioning.models import environment_name_validator
+from provisioning.validation import validate_request
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    category = forms.ChoiceField(required=False, choices=[("", "All categories"), *Category.choices])
+    classification = forms.ChoiceField(
+        required=False, choices=[("", "Any classification"), *DataClassification.choices], label="Data classification"
+    )
+
+
+class LinesField(forms.CharField):
+    """A list of short values typed one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+
+def parameter_field(prop: dict, required: bool) -> forms.Field:
+    """One form field for one JSON Schema property: the widget follows the type."""
+    common = {
+        "label": prop.get("title"),
+        "help_text": prop.get("description", ""),
+        "required": required and prop.get("type") != "boolean",
+        "initial": prop.get("default"),
+    }
+    kind = prop.get("type")
+    options = choices(prop)
+    if kind == "array":
+        item_options = choices(prop.get("items", {}))
+        if item_options:
+            return forms.TypedMultipleChoiceField(
+                choices=[(str(v), label) for v, label in item_options],
+                widget=forms.CheckboxSelectMultiple,
+                coerce=int if prop["items"].get("type") == "integer" else str,
+                **common,
+            )
+        return LinesField(**common)
+    if options is not None:
+        field = forms.TypedChoiceField(
+            choices=[(str(v), label) for v, label in options],
+            coerce={"integer": int, "number": float}.get(kind, str),
+            **common,
+        )
+        field.error_messages["invalid_choice"] = f"Choose one of: {', '.join(str(v) for v, _ in options)}."
+        return field
+    if kind == "boolean":
+        return forms.BooleanField(**common)
+    attrs = {}
+    for keyword, attr in (("minimum", "min"), ("maximum", "max"), ("multipleOf", "step")):
+        if keyword in prop:
+            attrs[attr] = prop[keyword]
+    if kind == "integer":
+        return forms.IntegerField(widget=forms.NumberInput(attrs=attrs), **common)
+    if kind == "number":
+        return forms.FloatField(widget=forms.NumberInput(attrs={**attrs, "step": attrs.get("step", "any")}), **common)
+    text_attrs = {"maxlength": prop["maxLength"]} if "maxLength" in prop else {}
+    if "pattern" in prop:
+        text_attrs["pattern"] = prop["pattern"]
+    return forms.CharField(widget=forms.TextInput(attrs=text_attrs), strip=True, **common)
+
+
+class RequestForm(forms.Form):
+    pattern_version = forms.IntegerField(widget=forms.HiddenInput)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "You are not a member of that team; choose one of your teams."},
+    )
+    name = forms.CharField(
+        label="Environment name",
+        max_length=24,
+        validators=[environment_name_validator],
+        help_text="Lower-case letters, digits and hyphens, e.g. checkout-staging. Used in every resource name.",
+    )
+    tier = forms.ChoiceField(choices=Tier.choices)
+    ttl_days = forms.IntegerField(
+        label="Time to live (days)",
+        required=False,
+        help_text="The environment is decommissioned after this many days unless extended. Empty: the tier default.",
+    )
+    reason = forms.CharField(
+        label="What is it for?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Helps reviewers when the change needs an approval.",
+    )
+
+    standard_fields = ("pattern_version", "team", "name", "tier", "ttl_days", "reason")
+
+    def __init__(self, *args, version: PatternVersion, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        teams = Team.objects.for_user(user)
+        self.fields["team"].queryset = teams
+        if len(teams) == 1:
+            self.fields["team"].initial = teams[0].pk
+        self.fields["pattern_version"].initial = version.pk
+        self.fields["tier"].choices = [(t, Tier(t).label) for t in version.allowed_tiers]
+        self.fields["tier"].initial = version.allowed_tiers[0]
+        schema = version.parameters_schema
+        required = set(schema.get("required", []))
+        for name, prop in schema["properties"].items():
+            self.fields[name] = parameter_field(prop, name in required)
+            self.fields[name].widget.attrs.setdefault("aria-describedby", f"help-{name}")
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return list(self.version.parameters_schema["properties"])
+
+    def parameter_fields(self):
+        return [self[name] for name in self.parameter_names]
+
+    def standard_bound_fields(self):
+        return [self[name] for name in ("team", "name", "tier", "ttl_days", "reason")]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        version = self.version
+        if data["pattern_version"] != version.pk:
+            version = PatternVersion.objects.select_related("pattern").filter(pk=data["pattern_version"]).first()
+            if version is None or version.pattern_id != self.version.pattern_id:
+                raise forms.ValidationError("This form does not belong to this pattern; reload the page.")
+        parameters = {name: data[name] for name in self.parameter_names if data.get(name) not in (None, "", [])}
+        ttl, errors = validate_request(
+            team=data["team"],
+            pattern_version=version,
+            name=data["name"],
+            tier=data["tier"],
+            ttl_days=data.get("ttl_days"),
+            parameters=parameters,
+        )
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(None if field == NON_FIELD or field not in self.fields else field, message)
+        data["parameters"], data["ttl_days"] = parameters, ttl
+        return data

@@ -1,0 +1,169 @@
+"""Execute one Run on a worker: claim it, lock its environment, drive terraform, record the outcome."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+import traceback
+
+from django.conf import settings
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from provisioning import services
+from provisioning.choices import RunKind, RunStatus
+from provisioning.models import Environment, Run
+from provisioning.runtime import cli_config_file, plugin_cache_dir, workspace_spec, workspaces_dir
+from provisioning.terraform.cli import Interrupted, TerraformCLI, TerraformError
+from provisioning.terraform.plan_diff import describe_plan
+from provisioning.terraform.workspace import BACKEND_CONFIG, environment, write_workspace
+
+logger = logging.getLogger(__name__)
+PLAN_FILE = "tfplan"
+STALE_PLAN = "Saved plan is stale"
+
+
+class EnvironmentBusy(Exception):
+    def __init__(self, holder_id: int | None):
+        super().__init__(f"environment is locked by run #{holder_id}")
+        self.holder_id = holder_id
+
+
+def claim(run_id: int, worker: str) -> Run | None:
+    """Take a queued run; None when another worker has it or it was cancelled."""
+    now = timezone.now()
+    claimed = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, worker=worker
+    )
+    if not claimed:
+        return None
+    run = Run.objects.select_related(
+        "environment__team", "environment__pattern_version__pattern", "change_request"
+    ).get(pk=run_id)
+    # One run per environment: a conditional update is the lock; the reaper frees it if we die.
+    locked = Environment.objects.filter(Q(active_run__isnull=True) | Q(active_run=run), pk=run.environment_id).update(
+        active_run=run
+    )
+    if not locked:
+        holder = Environment.objects.filter(pk=run.environment_id).values_list("active_run", flat=True).first()
+        Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+            status=RunStatus.QUEUED, started_at=None, heartbeat_at=None, worker=""
+        )
+        raise EnvironmentBusy(holder)
+    services.run_started(run)
+    return run
+
+
+class LogStream:
+    """Append terraform output to the run's log in small batches; heartbeat; watch for cancel and time limit."""
+
+    FLUSH_SECONDS = 0.5
+
+    def __init__(self, run: Run):
+        self.run = run
+        self.buffer: list[str] = []
+        self.last_flush = time.monotonic()
+        self.started = time.monotonic()
+
+    def __call__(self, text: str) -> str | None:
+        if text:
+            self.buffer.append(text)
+        if time.monotonic() - self.last_flush < self.FLUSH_SECONDS:
+            return None
+        return self.flush()
+
+    def flush(self) -> str | None:
+        chunk = "".join(self.buffer)
+        self.buffer.clear()
+        self.last_flush = time.monotonic()
+        update = {"heartbeat_at": timezone.now()}
+        if chunk:
+            update["log"] = Concat(F("log"), Value(chunk))
+        Run.objects.filter(pk=self.run.pk).update(**update)
+        if Run.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
+            return "Cancelled"
+        if time.monotonic() - self.started > settings.RUN_TIME_LIMIT_SECONDS:
+            return f"Time limit of {settings.RUN_TIME_LIMIT_SECONDS} s exceeded"
+        return None
+
+    def write(self, text: str) -> None:
+        self.buffer.append(text)
+        self.flush()
+
+
+def execute_run(run_id: int, *, worker: str) -> None:
+    run = claim(run_id, worker)
+    if run is None:
+        return
+    workdir = workspaces_dir() / f"run-{run.pk}"
+    stream = LogStream(run)
+    try:
+        _execute(run, workdir, stream)
+    except Interrupted as exc:
+        stream.write(f"\nRun stopped: {exc}\n")
+        cancelled = str(exc) == "Cancelled"
+        _finish(run, RunStatus.CANCELLED if cancelled else RunStatus.FAILED, error=str(exc))
+        services.run_failed(run, str(exc), cancelled=cancelled)
+    except TerraformError as exc:
+        stream.write("\n")
+        _finish(run, RunStatus.FAILED, error=str(exc))
+        if any(STALE_PLAN in (d.get("summary") or "") for d in exc.diagnostics):
+            services.plan_went_stale(run)
+        else:
+            services.run_failed(run, str(exc))
+    except Exception as exc:  # a bug or an outage: the run must not stay "running" forever
+        logger.exception("run %s crashed", run.pk)
+        stream.write(f"\nInternal error while running terraform: {type(exc).__name__}: {exc}\n")
+        _finish(run, RunStatus.FAILED, error=f"Internal error: {type(exc).__name__}: {exc}")
+        services.run_failed(run, f"Internal error: {type(exc).__name__}: {exc}")
+        logger.debug(traceback.format_exc())
+    finally:
+        Environment.objects.filter(pk=run.environment_id, active_run=run).update(active_run=None)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _execute(run: Run, workdir, stream: LogStream) -> None:
+    environment_obj = run.environment
+    spec = workspace_spec(environment_obj, run.change_request)
+    shutil.rmtree(workdir, ignore_errors=True)
+    write_workspace(workdir, spec)
+    env = environment(spec, cli_config_file=cli_config_file(), plugin_cache_dir=plugin_cache_dir())
+    cli = TerraformCLI(settings.TERRAFORM_BIN, workdir, env, lock_timeout=settings.TERRAFORM_LOCK_TIMEOUT)
+
+    stream.write(f"$ terraform init  (run #{run.pk} on {run.worker})\n")
+    cli.init(stream, BACKEND_CONFIG)
+    (workdir / BACKEND_CONFIG).unlink(missing_ok=True)
+
+    if run.kind in (RunKind.PLAN, RunKind.DRIFT):
+        stream.write(f"\n$ terraform plan{' -destroy' if run.destroy else ''} -out={PLAN_FILE}\n")
+        result = cli.plan(stream, PLAN_FILE, destroy=run.destroy)
+        plan_json = cli.show_json(PLAN_FILE)
+        Run.objects.filter(pk=run.pk).update(
+            plan_file=(workdir / PLAN_FILE).read_bytes(),
+            plan_json=plan_json,
+            plan_changes=describe_plan(plan_json),
+            has_changes=result.exit_code == 2,
+        )
+        _finish(run, RunStatus.SUCCEEDED, exit_code=result.exit_code)
+        run.refresh_from_db()
+        services.plan_finished(run)
+        return
+
+    plan_run = run.change_request.plan_run
+    (workdir / PLAN_FILE).write_bytes(bytes(plan_run.plan_file))
+    stream.write(f"\n$ terraform apply {PLAN_FILE}  (the plan reviewed in run #{plan_run.pk})\n")
+    result = cli.apply(stream, PLAN_FILE)
+    outputs = cli.output_json()
+    state = cli.show_json()
+    _finish(run, RunStatus.SUCCEEDED, exit_code=result.exit_code)
+    run.refresh_from_db()
+    services.apply_finished(run, outputs=outputs, state=state)
+
+
+def _finish(run: Run, status: str, *, error: str = "", exit_code: int | None = None) -> None:
+    Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        status=status, error=error, exit_code=exit_code, finished_at=timezone.now()
+    )
+    run.status = status

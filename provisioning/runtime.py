@@ -1,0 +1,95 @@
+"""What a run needs from settings: the workspace spec, the terraform CLI configuration."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+from provisioning.models import ChangeRequest, Environment
+from provisioning.terraform.workspace import LocalState, PostgresState, WorkspaceSpec
+
+STATE_SCHEMA = "terraform_state"
+# Credentials and settings a real-AWS deployment passes to terraform's provider.
+AWS_ENV_PASSTHROUGH = (
+    "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+    "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CA_BUNDLE", "HTTPS_PROXY", "NO_PROXY",
+)  # fmt: skip
+
+
+def resource_prefix(environment: Environment) -> str:
+    """Unique across teams and re-uses of a name; short enough for load balancer names (32)."""
+    return f"{environment.name}-{environment.pk}"
+
+
+def state_config(environment: Environment) -> LocalState | PostgresState:
+    if settings.TERRAFORM_STATE_BACKEND == "pg":
+        db = connection.settings_dict
+        user = quote(db.get("USER") or "postgres", safe="")
+        host = db.get("HOST") or "127.0.0.1"
+        port = db.get("PORT") or 5432
+        sslmode = (db.get("OPTIONS") or {}).get("sslmode", "disable")
+        return PostgresState(
+            conn_str=f"postgres://{user}@{host}:{port}/{quote(db['NAME'], safe='')}?sslmode={sslmode}",
+            schema_name=STATE_SCHEMA,
+            workspace=environment.state_key,
+            password=db.get("PASSWORD") or "",
+        )
+    return LocalState(path=settings.TERRAFORM_DIR / "state" / environment.state_key / "terraform.tfstate")
+
+
+def workspace_spec(environment: Environment, change: ChangeRequest | None) -> WorkspaceSpec:
+    parameters = change.parameters if change is not None and change.parameters else environment.parameters
+    variables = {
+        **parameters,
+        "name": resource_prefix(environment),
+        "tier": environment.tier,
+        "tags": environment.tags,
+    }
+    if settings.SANDBOX_CLOUD:
+        extra_env = {
+            "AWS_ENDPOINT_URL": settings.AWS_ENDPOINT_URL,
+            "AWS_ACCESS_KEY_ID": "sandbox",
+            "AWS_SECRET_ACCESS_KEY": "sandbox",
+        }
+    else:
+        extra_env = {key: os.environ[key] for key in AWS_ENV_PASSTHROUGH if key in os.environ}
+    return WorkspaceSpec(
+        module_files=environment.pattern_version.module_files,
+        variables=variables,
+        region=parameters.get("region", settings.AWS_DEFAULT_REGION),
+        default_tags=environment.tags,
+        state=state_config(environment),
+        sandbox_endpoint=settings.AWS_ENDPOINT_URL if settings.SANDBOX_CLOUD else None,
+        extra_env=extra_env,
+    )
+
+
+@lru_cache(maxsize=1)
+def cli_config_file() -> Path:
+    """The terraform CLI configuration: the sandbox provider mirror, or the public registry."""
+    folder = settings.TERRAFORM_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ("terraformrc.sandbox" if settings.SANDBOX_CLOUD else "terraformrc")
+    plugin_cache_dir().mkdir(parents=True, exist_ok=True)
+    if settings.SANDBOX_CLOUD:
+        from sandbox.mirror import build_mirror, write_cli_config
+
+        mirror = build_mirror(folder / "mirror")
+        write_cli_config(path, mirror, plugin_cache_dir())
+    else:
+        path.write_text(f'plugin_cache_dir = "{plugin_cache_dir()}"\n')
+    return path
+
+
+def plugin_cache_dir() -> Path:
+    return settings.TERRAFORM_DIR / "plugin-cache"
+
+
+def workspaces_dir() -> Path:
+    return settings.TERRAFORM_DIR / "workspaces"

@@ -1,0 +1,235 @@
+"""Run the terraform binary: streamed output, clean interruption, one error type.
+
+Commands are built with python-terraform's `generate_cmd_string` (argv lists,
+no shell), but executed here: python-terraform's `cmd` waits for the whole
+output (no live log), cannot pass a per-run environment, and its `destroy`
+passes `-force`, which Terraform 1.x rejects. We never run `destroy`: a
+decommission is a `plan -destroy` that is reviewed, then applied like any plan.
+
+Terraform writes to a log file, not a pipe, and runs in its own session: if
+the worker that started it dies, terraform still finishes, writes its state
+and releases its state lock instead of dying on a broken pipe mid-apply.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from python_terraform import IsFlagged, Terraform
+
+
+class TerraformError(Exception):
+    """A terraform command failed. `retryable` says whether running it again may help."""
+
+    def __init__(self, message: str, *, retryable: bool = False, diagnostics: list[dict] | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.diagnostics = diagnostics or []
+
+
+class Interrupted(TerraformError):
+    pass
+
+
+@dataclass
+class CommandResult:
+    exit_code: int
+    diagnostics: list[dict] = field(default_factory=list)
+
+
+# Called with new log text; returns a reason to interrupt ("cancelled", "time limit") or None.
+OutputCallback = Callable[[str], str | None]
+
+
+class TerraformCLI:
+    def __init__(self, binary: str, workdir: Path, env: dict[str, str], *, lock_timeout: str = "60s"):
+        self.binary = binary
+        self.workdir = workdir
+        self.env = env
+        self.lock_timeout = lock_timeout
+        self._argv = Terraform(working_dir=str(workdir), terraform_bin_path=binary)
+
+    # -- commands ------------------------------------------------------------
+    def init(self, on_output: OutputCallback, backend_config: str) -> CommandResult:
+        return self._run(
+            "init",
+            on_output,
+            json_lines=False,
+            backend_config=[backend_config],
+            input=False,
+            no_color=IsFlagged,
+            lock_timeout=self.lock_timeout,
+        )
+
+    def plan(self, on_output: OutputCallback, plan_file: str, *, destroy: bool = False) -> CommandResult:
+        # -detailed-exitcode: 0 = no changes, 2 = changes present, 1 = error.
+        return self._run(
+            "plan",
+            on_output,
+            out=plan_file,
+            destroy=IsFlagged if destroy else None,
+            detailed_exitcode=IsFlagged,
+            input=False,
+            lock_timeout=self.lock_timeout,
+            ok_codes=(0, 2),
+        )
+
+    def apply(self, on_output: OutputCallback, plan_file: str) -> CommandResult:
+        return self._run("apply", on_output, plan_file, input=False, lock_timeout=self.lock_timeout)
+
+    def show_json(self, plan_file: str | None = None) -> dict:
+        args = [plan_file] if plan_file else []
+        return json.loads(self._capture("show", *args, json=IsFlagged, no_color=IsFlagged))
+
+    def output_json(self) -> dict:
+        return json.loads(self._capture("output", json=IsFlagged, no_color=IsFlagged))
+
+    def version(self) -> tuple[int, int, int]:
+        data = json.loads(self._capture("version", json=IsFlagged))
+        return tuple(int(p) for p in data["terraform_version"].split("-")[0].split(".")[:3])
+
+    # -- execution -----------------------------------------------------------
+    def _command(self, cmd: str, *args: str, **options) -> list[str]:
+        return self._argv.generate_cmd_string(cmd, *args, **options)
+
+    def _capture(self, cmd: str, *args: str, **options) -> str:
+        argv = self._command(cmd, *args, **options)
+        try:
+            done = subprocess.run(
+                argv, cwd=self.workdir, env=self.env, capture_output=True, text=True, timeout=300, check=False
+            )
+        except FileNotFoundError:
+            raise TerraformError(f"The terraform binary {self.binary} was not found.") from None
+        if done.returncode != 0:
+            raise TerraformError(f"terraform {cmd} failed: {done.stderr.strip() or done.stdout.strip()}")
+        return done.stdout
+
+    def _run(
+        self,
+        cmd: str,
+        on_output: OutputCallback,
+        *args: str,
+        json_lines: bool = True,
+        ok_codes: tuple[int, ...] = (0,),
+        **options,
+    ) -> CommandResult:
+        if json_lines:
+            options["json"] = IsFlagged
+        argv = self._command(cmd, *args, **options)
+        log_path = self.workdir / f".{cmd}.log"
+        with open(log_path, "wb") as sink:
+            try:
+                process = subprocess.Popen(
+                    argv,
+                    cwd=self.workdir,
+                    env=self.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            except FileNotFoundError:
+                raise TerraformError(f"The terraform binary {self.binary} was not found.") from None
+        result = CommandResult(exit_code=-1)
+        reader = _LogReader(log_path, json_lines)
+        interrupt_reason = None
+        interrupted_at = None
+        while True:
+            exit_code = process.poll()
+            text = reader.read(result)
+            reason = on_output(text)
+            if reason and interrupt_reason is None:
+                interrupt_reason, interrupted_at = reason, time.monotonic()
+                on_output(f"\n!! {reason}: interrupting terraform so it can release its state lock\n")
+                # Only terraform itself: it stops its providers and persists state before exiting.
+                _signal(process, signal.SIGINT)
+            elif interrupted_at and time.monotonic() - interrupted_at > 120:
+                _signal(process, signal.SIGKILL)
+            if exit_code is not None:
+                on_output(reader.read(result))
+                break
+            time.sleep(0.25)
+        result.exit_code = exit_code
+        if interrupt_reason:
+            raise Interrupted(interrupt_reason, diagnostics=result.diagnostics)
+        if exit_code not in ok_codes:
+            raise TerraformError(summarise(cmd, result.diagnostics, reader.tail), diagnostics=result.diagnostics)
+        return result
+
+
+def _signal(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(process.pid, signum)
+
+
+class _LogReader:
+    """Tail terraform's log file; turn `-json` lines into readable text and collect diagnostics."""
+
+    def __init__(self, path: Path, json_lines: bool):
+        self.path = path
+        self.json_lines = json_lines
+        self.offset = 0
+        self.partial = b""
+        self.tail: list[str] = []
+
+    def read(self, result: CommandResult) -> str:
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            data = handle.read()
+            self.offset += len(data)
+        lines = (self.partial + data).split(b"\n")
+        self.partial = lines.pop()
+        out = []
+        for raw in lines:
+            line = raw.decode("utf-8", errors="replace")
+            text = self._render(line, result)
+            if text is not None:
+                out.append(text)
+                self.tail = (self.tail + [text])[-20:]
+        return "".join(f"{t}\n" for t in out)
+
+    def _render(self, line: str, result: CommandResult) -> str | None:
+        if not self.json_lines:
+            return line
+        try:
+            event = json.loads(line)
+        except ValueError:
+            return line if line.strip() else None
+        if not isinstance(event, dict):
+            return line
+        if event.get("type") == "diagnostic":
+            diagnostic = event.get("diagnostic", {})
+            result.diagnostics.append(diagnostic)
+            return format_diagnostic(diagnostic)
+        if event.get("type") == "version":
+            return None
+        return event.get("@message", line)
+
+
+def format_diagnostic(diagnostic: dict) -> str:
+    severity = diagnostic.get("severity", "error").capitalize()
+    text = f"{severity}: {diagnostic.get('summary', '')}"
+    if diagnostic.get("address"):
+        text += f"\n  resource: {diagnostic['address']}"
+    where = diagnostic.get("range") or {}
+    if where.get("filename"):
+        text += f"\n  at {where['filename']} line {where.get('start', {}).get('line', '?')}"
+    if diagnostic.get("detail"):
+        text += "\n  " + diagnostic["detail"].replace("\n", "\n  ")
+    return text
+
+
+def summarise(cmd: str, diagnostics: list[dict], tail: list[str]) -> str:
+    errors = [d for d in diagnostics if d.get("severity") == "error"]
+    if errors:
+        return "\n\n".join(format_diagnostic(d) for d in errors)
+    lines = [line for line in tail if line.strip()]
+    return f"terraform {cmd} failed:\n" + "\n".join(lines[-10:])

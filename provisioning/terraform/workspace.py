@@ -1,0 +1,161 @@
+"""Write the working folder of one Terraform run.
+
+User input goes only into `terraform.tfvars.json`, which Terraform reads as
+data and never evaluates as a template; the generated configuration
+(`main.tf.json`) only references variables. Secrets of the state backend go
+into a `-backend-config` file and the environment, never on a command line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MODULE_DIR = "module"
+TFVARS = "terraform.tfvars.json"
+BACKEND_CONFIG = "backend.tfbackend"
+OUTPUT_RE = re.compile(r'^output\s+"([A-Za-z0-9_-]+)"\s*\{(.*?)^\}', re.MULTILINE | re.DOTALL)
+SENSITIVE_RE = re.compile(r"^\s*sensitive\s*=\s*true\s*$", re.MULTILINE)
+# Services the sandbox provider (and a real provider pointed at a local endpoint) routes to the endpoint.
+SANDBOX_SERVICES = (
+    "ec2", "s3", "rds", "redshift", "kms", "logs", "sqs", "sns", "elbv2", "wafv2", "iam", "sts",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LocalState:
+    path: Path
+
+
+@dataclass(frozen=True)
+class PostgresState:
+    """Terraform's pg backend; the password travels in PGPASSWORD, not in the file."""
+
+    conn_str: str
+    schema_name: str
+    workspace: str
+    password: str = ""
+
+
+@dataclass
+class WorkspaceSpec:
+    module_files: dict[str, str]
+    variables: dict  # name, tier, tags and the pattern's parameters
+    region: str
+    default_tags: dict[str, str]
+    state: LocalState | PostgresState
+    sandbox_endpoint: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+def module_outputs(module_files: dict[str, str]) -> dict[str, bool]:
+    """{output name: sensitive?} declared by the module (terraform fmt layout)."""
+    outputs = {}
+    for path, text in module_files.items():
+        if path.endswith(".tf"):
+            for match in OUTPUT_RE.finditer(text):
+                outputs[match.group(1)] = bool(SENSITIVE_RE.search(match.group(2)))
+    return outputs
+
+
+def root_module(spec: WorkspaceSpec) -> dict:
+    variable_names = sorted(spec.variables)
+    provider: dict = {
+        "region": "${var.idp_region}",
+        "default_tags": [{"tags": "${var.idp_default_tags}"}],
+    }
+    if spec.sandbox_endpoint:
+        provider.update(
+            {
+                "access_key": "sandbox",
+                "secret_key": "sandbox",
+                "skip_credentials_validation": True,
+                "skip_requesting_account_id": True,
+                "skip_metadata_api_check": "true",
+                "s3_use_path_style": True,
+                "endpoints": [dict.fromkeys(SANDBOX_SERVICES, "${var.idp_aws_endpoint}")],
+            }
+        )
+    backend = {"local": {}} if isinstance(spec.state, LocalState) else {"pg": {}}
+    variables = {name: {} for name in variable_names}
+    variables["idp_region"] = {"type": "string"}
+    variables["idp_default_tags"] = {"type": "map(string)"}
+    if spec.sandbox_endpoint:
+        variables["idp_aws_endpoint"] = {"type": "string"}
+    return {
+        "terraform": {
+            "backend": backend,
+            "required_providers": {"aws": {"source": "hashicorp/aws"}},
+        },
+        "variable": variables,
+        "provider": {"aws": [provider]},
+        "module": {"pattern": {"source": f"./{MODULE_DIR}", **{n: f"${{var.{n}}}" for n in variable_names}}},
+        "output": {
+            name: {"value": f"${{module.pattern.{name}}}", "sensitive": sensitive}
+            for name, sensitive in module_outputs(spec.module_files).items()
+        },
+    }
+
+
+def tfvars(spec: WorkspaceSpec) -> dict:
+    values = dict(spec.variables)
+    values["idp_region"] = spec.region
+    values["idp_default_tags"] = spec.default_tags
+    if spec.sandbox_endpoint:
+        values["idp_aws_endpoint"] = spec.sandbox_endpoint
+    return values
+
+
+def backend_config(state: LocalState | PostgresState) -> str:
+    """Terraform `-backend-config` file body (HCL attribute syntax, values escaped)."""
+    if isinstance(state, LocalState):
+        return f"path = {_hcl_string(str(state.path))}\n"
+    return f"conn_str = {_hcl_string(state.conn_str)}\nschema_name = {_hcl_string(state.schema_name)}\n"
+
+
+def _hcl_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("${", "$${").replace("%{", "%%{")
+    if any(ch in escaped for ch in "\n\r"):
+        raise ValueError("backend settings cannot contain line breaks")
+    return f'"{escaped}"'
+
+
+def write_workspace(path: Path, spec: WorkspaceSpec) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    module_dir = path / MODULE_DIR
+    for relative, text in spec.module_files.items():
+        target = (module_dir / relative).resolve()
+        if module_dir.resolve() not in target.parents:
+            raise ValueError(f"module file {relative!r} would be written outside the workspace")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    (path / "main.tf.json").write_text(json.dumps(root_module(spec), indent=2, sort_keys=True))
+    (path / TFVARS).write_text(json.dumps(tfvars(spec), indent=2, sort_keys=True))
+    if isinstance(spec.state, LocalState):
+        spec.state.path.parent.mkdir(parents=True, exist_ok=True)
+    backend_file = path / BACKEND_CONFIG
+    fd = os.open(backend_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(backend_config(spec.state))
+
+
+def environment(spec: WorkspaceSpec, *, cli_config_file: Path, plugin_cache_dir: Path) -> dict[str, str]:
+    """Process environment for terraform: automation mode, no prompts, backend secrets."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(Path.home())),
+        "TF_IN_AUTOMATION": "1",
+        "TF_INPUT": "0",
+        "CHECKPOINT_DISABLE": "1",
+        "TF_CLI_CONFIG_FILE": str(cli_config_file),
+        "TF_PLUGIN_CACHE_DIR": str(plugin_cache_dir),
+        **spec.extra_env,
+    }
+    if isinstance(spec.state, PostgresState):
+        env["TF_WORKSPACE"] = spec.state.workspace
+        if spec.state.password:
+            env["PGPASSWORD"] = spec.state.password
+    return env

@@ -1,0 +1,53 @@
+"""Checks of an environment request that every entry door shares (form, API, CLI, GitOps)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from catalogue.models import PatternVersion
+from catalogue.parameters import NON_FIELD, validate_parameters
+from provisioning.models import Environment
+
+Errors = dict[str, list[str]]
+
+
+def resolve_ttl(pattern_version: PatternVersion, tier: str, ttl_days: int | None) -> tuple[int | None, Errors]:
+    """The time-to-live to use (tier default when not given) and any error about it."""
+    rules = pattern_version.tier_rules(tier)
+    if rules is None:
+        allowed = ", ".join(pattern_version.allowed_tiers)
+        return None, {"tier": [f"This pattern offers the tiers {allowed}; choose one of them."]}
+    maximum = rules.get("max_ttl_days")
+    if ttl_days is None:
+        return rules.get("default_ttl_days"), {}
+    if ttl_days < 1:
+        return None, {"ttl_days": ["Enter at least 1 day."]}
+    if maximum is not None and ttl_days > maximum:
+        return None, {"ttl_days": [f"The {tier} tier allows at most {maximum} days; enter {maximum} or fewer."]}
+    return ttl_days, {}
+
+
+def expiry(ttl_days: int | None):
+    return timezone.now() + timedelta(days=ttl_days) if ttl_days else None
+
+
+def validate_request(
+    *, team, pattern_version: PatternVersion, name: str, tier: str, ttl_days: int | None, parameters: dict
+) -> tuple[int | None, Errors]:
+    errors: Errors = {}
+    if not pattern_version.is_current:
+        current = pattern_version.pattern.versions.filter(status="current").first()
+        replaced = f", which was replaced by version {current.version}" if current else ""
+        errors[NON_FIELD] = [
+            f"This request was for version {pattern_version.version} of {pattern_version.pattern.name}{replaced}. "
+            "Review the form and submit it again."
+        ]
+    if Environment.objects.live().filter(team=team, name=name).exists():
+        errors["name"] = [f"Your team already has an environment called '{name}'; choose another name."]
+    ttl, ttl_errors = resolve_ttl(pattern_version, tier, ttl_days)
+    errors.update(ttl_errors)
+    for field, messages in validate_parameters(pattern_version.parameters_schema, parameters).items():
+        errors.setdefault(field, []).extend(messages)
+    return ttl, errors
