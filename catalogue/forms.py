@@ -138,24 +138,27 @@ class RequestForm(forms.Form):
         return [self[name] for name in ("team", "name", "tier", "ttl_days", "reason")]
 
     def clean(self):
+        """Check the rules on every value that converted, so all problems show at once."""
         data = super().clean()
-        if self.errors:
-            return data
         version = self.version
-        if data["pattern_version"] != version.pk:
+        if "pattern_version" in data and data["pattern_version"] != version.pk:
             version = PatternVersion.objects.select_related("pattern").filter(pk=data["pattern_version"]).first()
             if version is None or version.pattern_id != self.version.pattern_id:
                 raise forms.ValidationError("This form does not belong to this pattern; reload the page.")
         parameters = {name: data[name] for name in self.parameter_names if data.get(name) not in (None, "", [])}
         ttl, errors = validate_request(
-            team=data["team"],
+            team=data.get("team"),
             pattern_version=version,
-            name=data["name"],
-            tier=data["tier"],
+            name=data.get("name", ""),
+            tier=data.get("tier"),
             ttl_days=data.get("ttl_days"),
             parameters=parameters,
         )
         for field, messages in errors.items():
+            if field in self.errors:
+                continue  # the field did not convert; its own message says why
+            if field in self.fields and field in self.parameter_names and field not in data:
+                continue
             for message in messages:
                 self.add_error(None if field == NON_FIELD or field not in self.fields else field, message)
         data["parameters"], data["ttl_days"] = parameters, ttl

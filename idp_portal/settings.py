@@ -94,6 +94,8 @@ if not DATABASE_IS_POSTGRES:
     # Workers and the web process share the SQLite file; wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 EMBEDDED_SETUP = not DATABASE_IS_POSTGRES
+# seed_demo only runs where demo accounts with known passwords are acceptable.
+DEMO_MODE = env_bool("DEMO_MODE", EMBEDDED_SETUP)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------

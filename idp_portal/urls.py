@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from provisioning.views import home
+
 urlpatterns = [
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("catalogue/", include("catalogue.urls")),
+    path("", include("provisioning.urls")),
+    path("", include("governance.urls")),
 ]

@@ -44,10 +44,12 @@ def validate_request(
             f"This request was for version {pattern_version.version} of {pattern_version.pattern.name}{replaced}. "
             "Review the form and submit it again."
         ]
-    if Environment.objects.live().filter(team=team, name=name).exists():
+    if team is not None and name and Environment.objects.live().filter(team=team, name=name).exists():
         errors["name"] = [f"Your team already has an environment called '{name}'; choose another name."]
-    ttl, ttl_errors = resolve_ttl(pattern_version, tier, ttl_days)
-    errors.update(ttl_errors)
+    ttl = None
+    if tier:
+        ttl, ttl_errors = resolve_ttl(pattern_version, tier, ttl_days)
+        errors.update(ttl_errors)
     for field, messages in validate_parameters(pattern_version.parameters_schema, parameters).items():
         errors.setdefault(field, []).extend(messages)
     return ttl, errors
