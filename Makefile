@@ -1,0 +1,58 @@
+# IDP Portal. `make run`: first run on a fresh machine. `make test`: the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# The suite runs on the PostgreSQL and Redis of this machine (CI has the same).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/idp_portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install run test test-fast lint format bench browser clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Browser tests drive Debian's Chromium; never a browser downloaded by a test tool.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py sync_catalogue
+	$(PY) manage.py seed_demo
+	@echo "IDP Portal on http://127.0.0.1:8000 (sandbox cloud). Log in as alice / demo. Ctrl-C stops everything."
+	$(VENV)/bin/honcho start -f Procfile
+
+test: install browser
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the integration and browser tests: seconds instead of minutes.
+test-fast: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m pytest -m "not integration and not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m benchmarks
+
+clean:
+	rm -rf var/test var/terraform/workspaces

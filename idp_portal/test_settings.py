@@ -1,0 +1,19 @@
+"""Settings for the test suite: the real settings, pointed at PostgreSQL and Redis by default.
+
+Workers started by the integration fixtures use this module too, with the
+test database's name passed in DATABASE_URL.
+"""
+
+import os
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/idp_portal")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("IDP_VAR_DIR", str(_ROOT / "var" / "test"))
+os.environ.setdefault("CELERY_QUEUE", f"idp-test-{os.getpid()}")
+
+from idp_portal.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
