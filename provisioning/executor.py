@@ -18,7 +18,7 @@ from provisioning.models import Environment, Run
 from provisioning.runtime import cli_config_file, plugin_cache_dir, workspace_spec, workspaces_dir
 from provisioning.terraform.cli import Interrupted, TerraformCLI, TerraformError
 from provisioning.terraform.plan_diff import describe_plan
-from provisioning.terraform.workspace import BACKEND_CONFIG, environment, write_workspace
+from provisioning.terraform.workspace import BACKEND_CONFIG, PostgresState, environment, write_workspace
 
 logger = logging.getLogger(__name__)
 PLAN_FILE = "tfplan"
@@ -135,6 +135,8 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     stream.write(f"$ terraform init  (run #{run.pk} on {run.worker})\n")
     cli.init(stream, BACKEND_CONFIG)
     (workdir / BACKEND_CONFIG).unlink(missing_ok=True)
+    if isinstance(spec.state, PostgresState):
+        cli.use_workspace(spec.state.workspace)
 
     if run.kind in (RunKind.PLAN, RunKind.DRIFT):
         stream.write(f"\n$ terraform plan{' -destroy' if run.destroy else ''} -out={PLAN_FILE}\n")

@@ -66,8 +66,17 @@ class TerraformCLI:
             backend_config=[backend_config],
             input=False,
             no_color=IsFlagged,
-            lock_timeout=self.lock_timeout,
         )
+
+    def use_workspace(self, name: str) -> None:
+        """Select the state workspace (pg backend: one per environment), creating it the first time.
+
+        Not through TF_WORKSPACE: with it set, `init` prompts for a missing workspace and fails.
+        """
+        try:
+            self._capture("workspace select", name, no_color=IsFlagged)
+        except TerraformError:
+            self._capture("workspace new", name, no_color=IsFlagged, lock_timeout=self.lock_timeout)
 
     def plan(self, on_output: OutputCallback, plan_file: str, *, destroy: bool = False) -> CommandResult:
         # -detailed-exitcode: 0 = no changes, 2 = changes present, 1 = error.

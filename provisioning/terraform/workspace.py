@@ -17,8 +17,8 @@ from pathlib import Path
 MODULE_DIR = "module"
 TFVARS = "terraform.tfvars.json"
 BACKEND_CONFIG = "backend.tfbackend"
-OUTPUT_RE = re.compile(r'^output\s+"([A-Za-z0-9_-]+)"\s*\{(.*?)^\}', re.MULTILINE | re.DOTALL)
-SENSITIVE_RE = re.compile(r"^\s*sensitive\s*=\s*true\s*$", re.MULTILINE)
+OUTPUT_RE = re.compile(r'^\s*output\s+"([A-Za-z0-9_-]+)"\s*\{', re.MULTILINE)
+SENSITIVE_RE = re.compile(r"(^|[\s{])sensitive\s*=\s*true\b", re.MULTILINE)
 # Services the sandbox provider (and a real provider pointed at a local endpoint) routes to the endpoint.
 SANDBOX_SERVICES = (
     "ec2", "s3", "rds", "redshift", "kms", "logs", "sqs", "sns", "elbv2", "wafv2", "iam", "sts",
@@ -57,8 +57,23 @@ def module_outputs(module_files: dict[str, str]) -> dict[str, bool]:
     for path, text in module_files.items():
         if path.endswith(".tf"):
             for match in OUTPUT_RE.finditer(text):
-                outputs[match.group(1)] = bool(SENSITIVE_RE.search(match.group(2)))
+                outputs[match.group(1)] = bool(SENSITIVE_RE.search(_block_body(text, match.end())))
     return outputs
+
+
+def _block_body(text: str, start: int) -> str:
+    """Text of the block whose opening brace ends at `start`, up to its matching closing brace."""
+    depth, quoted, index = 1, False, start
+    while index < len(text) and depth:
+        char = text[index]
+        if char == '"' and text[index - 1] != "\\":
+            quoted = not quoted
+        elif not quoted and char == "{":
+            depth += 1
+        elif not quoted and char == "}":
+            depth -= 1
+        index += 1
+    return text[start : index - 1]
 
 
 def root_module(spec: WorkspaceSpec) -> dict:
@@ -154,8 +169,6 @@ def environment(spec: WorkspaceSpec, *, cli_config_file: Path, plugin_cache_dir:
         "TF_PLUGIN_CACHE_DIR": str(plugin_cache_dir),
         **spec.extra_env,
     }
-    if isinstance(spec.state, PostgresState):
-        env["TF_WORKSPACE"] = spec.state.workspace
-        if spec.state.password:
-            env["PGPASSWORD"] = spec.state.password
+    if isinstance(spec.state, PostgresState) and spec.state.password:
+        env["PGPASSWORD"] = spec.state.password
     return env
