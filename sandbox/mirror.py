@@ -36,7 +36,7 @@ main()
 def terraform_platform() -> str:
     machine = platform.machine().lower()
     arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
-    return f"{sys.platform if sys.platform != 'linux' else 'linux'}_{arch}"
+    return f"{platform.system().lower()}_{arch}"
 
 
 def provider_executable(dest: Path) -> Path:

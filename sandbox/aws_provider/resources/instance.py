@@ -13,7 +13,7 @@ from ..base import AwsResource, ResourceContext, ignore_codes, wait_for
 from ..blocks import ListNestedBlock
 from ..errors import NotFound
 from ..schema import computed, optional, resource_schema, tags_attributes
-from ..types import Bool, List, Map, Number, Set, String
+from ..types import Bool, List, Map, Number, Set, String, Unknown
 from ._ec2 import aws_tags, describe_one, known, tag_specifications, update_tags
 
 _NOT_FOUND = ("InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed")
@@ -114,11 +114,21 @@ class Instance(AwsResource):
     # -- plan --------------------------------------------------------------------------------------
 
     def plan(self, ctx: ResourceContext, prior: dict | None, planned: dict) -> dict:
+        if prior is not None and self._needs_stop(prior, planned):
+            # A stop/start cycle gives the instance a new public address.
+            planned["public_ip"] = planned["public_dns"] = Unknown
         if prior is not None and planned["user_data_replace_on_change"]:
             for attr in ("user_data", "user_data_base64"):
                 if known(planned[attr]) and planned[attr] != prior[attr]:
                     ctx.requires_replace.append([attr])
         return planned
+
+    @staticmethod
+    def _needs_stop(prior: dict, planned: dict) -> bool:
+        return any(
+            known(planned[attr]) and planned[attr] != prior[attr]
+            for attr in ("instance_type", "user_data", "user_data_base64")
+        )
 
     # -- create ------------------------------------------------------------------------------------
 
@@ -342,10 +352,7 @@ class Instance(AwsResource):
     def update(self, ctx: ResourceContext, prior: dict, planned: dict) -> dict | None:
         instance_id = prior["id"]
         client = self.client
-        needs_stop = planned["instance_type"] != prior["instance_type"] or (
-            planned["user_data"] != prior["user_data"] or planned["user_data_base64"] != prior["user_data_base64"]
-        )
-        if needs_stop:
+        if self._needs_stop(prior, planned):
             # Instance type and user data can only change while the instance is stopped.
             client.stop_instances(InstanceIds=[instance_id])
             self._wait_state(instance_id, "stopped")
