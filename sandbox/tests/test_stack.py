@@ -51,6 +51,13 @@ def test_init_installs_the_sandbox_provider_from_the_mirror_and_locks_it(stack):
     assert f'version     = "{PROVIDER_VERSION}"' in lock
 
 
+def test_data_sources_read_the_sandbox_account_zones_and_images(stack, aws):
+    assert stack.outputs["account_id"] == "123456789012"
+    image = aws("ec2").describe_images(ImageIds=[stack.outputs["linux_ami"]])["Images"][0]
+    assert image["Name"].startswith("al2023-ami-2023.")
+    assert resource(stack.plan, "aws_subnet.public")["values"]["availability_zone"] == "eu-west-1a"
+
+
 def test_plan_knows_tags_all_merged_with_default_tags(stack):
     vpc = resource(stack.plan, "aws_vpc.main")
     sg = resource(stack.plan, "aws_security_group.web")
