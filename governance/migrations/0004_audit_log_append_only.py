@@ -15,7 +15,9 @@ def install_trigger(apps, schema_editor):
                 RAISE EXCEPTION 'The audit log is append-only: % refused', TG_OP;
             END;
             $$ LANGUAGE plpgsql;
-            """
+            """,
+            # No parameters: psycopg would otherwise read RAISE's % as a placeholder and refuse the SQL.
+            params=None,
         )
         schema_editor.execute(
             f"CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
