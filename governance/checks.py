@@ -1,1 +1,27 @@
+"""Start-up checks: a broken policy or approval rule stops the portal from starting."""
 
+from django.core.checks import Error, register
+
+from governance import policy
+from governance.approval_rules import ApprovalRulesError, load_rules
+
+
+@register("governance")
+def check_policies(app_configs, **kwargs):
+    try:
+        policy.load_policy_set()
+    except policy.PolicyError as exc:
+        return [
+            Error(problem, hint="Fix the file; `manage.py check_policies` runs the policy tests.", id="governance.E001")
+            for problem in exc.problems
+        ]
+    return []
+
+
+@register("governance")
+def check_approval_rules(app_configs, **kwargs):
+    try:
+        load_rules()
+    except ApprovalRulesError as exc:
+        return [Error(problem, id="governance.E002") for problem in exc.problems]
+    return []

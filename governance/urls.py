@@ -6,4 +6,5 @@ app_name = "governance"
 
 urlpatterns = [
     path("approvals/", views.approval_queue, name="approval_queue"),
+    path("approvals/<int:pk>/decide/", views.decide, name="decide"),
 ]

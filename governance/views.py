@@ -1,24 +1,65 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
+from governance.choices import ApprovalDecision
+from governance.forms import DecisionForm
 from governance.models import ApprovalRequirement
-from governance.permissions import reviewer_groups
+from governance.permissions import get_for_user, reviewer_groups
+from governance.services import ApprovalRefused, decide_change
 from provisioning.choices import ChangeStatus
+from provisioning.models import ChangeRequest
+from provisioning.terraform.plan_diff import summary
 
 
-@login_required
-def approval_queue(request: HttpRequest) -> HttpResponse:
-    groups = reviewer_groups(request.user)
-    pending = (
+def pending_for(user):
+    """Requirements waiting for one of the user's reviewer groups, never the user's own changes."""
+    return (
         ApprovalRequirement.objects.filter(
-            group__in=groups,
+            group__in=reviewer_groups(user),
             superseded=False,
             approval__isnull=True,
             change_request__status=ChangeStatus.AWAITING_APPROVAL,
         )
-        .exclude(change_request__requested_by=request.user)
-        .select_related("change_request__environment__team", "change_request__requested_by")
+        .exclude(change_request__requested_by=user)
+        .select_related(
+            "change_request__environment__team",
+            "change_request__environment__pattern_version__pattern",
+            "change_request__requested_by",
+            "plan_run",
+        )
+        .defer("plan_run__plan_file", "plan_run__plan_json", "plan_run__log")
         .order_by("created_at")
     )
-    return render(request, "governance/approval_queue.html", {"pending": pending, "groups": sorted(groups)})
+
+
+@login_required
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    items = [
+        {"requirement": req, "plan_summary": summary(req.plan_run.plan_changes if req.plan_run else [])}
+        for req in pending_for(request.user)
+    ]
+    context = {"items": items, "groups": sorted(reviewer_groups(request.user)), "form": DecisionForm()}
+    return render(request, "governance/approval_queue.html", context)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject one change for one group; htmx swaps the queue item for the outcome."""
+    change = get_for_user(ChangeRequest.objects.all(), request.user, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "governance/partials/decision.html", {"change": change, "form": form}, status=400)
+    data = form.cleaned_data
+    try:
+        approval = decide_change(
+            actor=request.user, change=change, group=data["group"], decision=data["decision"], comment=data["comment"]
+        )
+    except ApprovalRefused as exc:
+        context = {"change": change, "error": str(exc)}
+        return render(request, "governance/partials/decision.html", context, status=403 if exc.forbidden else 409)
+    change.refresh_from_db()
+    context = {"change": change, "approval": approval, "approved": approval.decision == ApprovalDecision.APPROVED}
+    return render(request, "governance/partials/decision.html", context)

@@ -136,9 +136,16 @@ def mandatory_tags(environment: Environment) -> dict[str, str]:
 # -- the checks between request and apply ------------------------------------
 def _check_and_plan(change: ChangeRequest) -> None:
     """Parameter policies first (fast, no terraform); then a plan run."""
-    results = gates.check_parameters(change)
+    try:
+        results = gates.check_parameters(change)
+    except gates.GovernanceUnavailable as exc:
+        _stop_unchecked(change, str(exc))
+        return
     change.policy_results = results
     change.save(update_fields=["policy_results", "updated_at"])
+    if change.action != ChangeAction.DESTROY:
+        record(AuditAction.CHANGE_CHECKED, change=change, message="Parameter policies: " + _policy_summary(results),
+               results=[{k: r[k] for k in ("policy", "severity", "value")} for r in results])  # fmt: skip
     if any(r["severity"] == "deny" for r in results):
         _reject(change, "The request breaks policy; see the violations.")
         return
@@ -178,13 +185,20 @@ def plan_finished(run: Run) -> None:
         if change.status != ChangeStatus.CHECKING:
             return  # cancelled while planning
         change.plan_run = run
-        results = gates.check_parameters(change) + gates.check_plan(change, run)
+        try:
+            results = gates.check_parameters(change) + gates.check_plan(change, run)
+            required = gates.required_approvals(change, run)
+        except gates.GovernanceUnavailable as exc:
+            change.save(update_fields=["plan_run", "updated_at"])
+            _stop_unchecked(change, str(exc))
+            return
         change.policy_results = results
         change.save(update_fields=["plan_run", "policy_results", "updated_at"])
+        record(AuditAction.CHANGE_CHECKED, change=change, message=_policy_summary(results),
+               results=[{k: r[k] for k in ("policy", "severity", "resource", "value")} for r in results])  # fmt: skip
         if any(r["severity"] == "deny" for r in results):
             _reject(change, "The plan breaks policy; see the violations.")
             return
-        required = gates.required_approvals(change, run)
         gates.open_requirements(change, run, required)
         if required:
             change.status = ChangeStatus.AWAITING_APPROVAL
@@ -302,6 +316,23 @@ def plan_went_stale(run: Run) -> None:
         enqueue_run(change.environment, change, RunKind.PLAN, destroy=change.action == ChangeAction.DESTROY)
 
 
+def _policy_summary(results: list[dict]) -> str:
+    denies = sum(1 for r in results if r["severity"] == "deny")
+    warns = len(results) - denies
+    if not results:
+        return "Every policy passed."
+    return f"Policies found {denies} violation(s) and {warns} warning(s)."
+
+
+def _stop_unchecked(change: ChangeRequest, reason: str) -> None:
+    """Governance could not be evaluated: stop the change (fail closed), never let it through."""
+    change.status, change.finished_at, change.failure_reason = ChangeStatus.FAILED, timezone.now(), reason
+    change.save(update_fields=["status", "finished_at", "failure_reason", "updated_at"])
+    _settle_environment_after_failure(change, applied_something=False)
+    record(AuditAction.CHANGE_FAILED, change=change, message=f"Change #{change.pk} stopped: {reason[:500]}")
+    transaction.on_commit(lambda: notify_change(change.pk, "failed"))
+
+
 def _reject(change: ChangeRequest, message: str, *, actor=None) -> None:
     change.status, change.finished_at = ChangeStatus.REJECTED, timezone.now()
     change.save(update_fields=["status", "finished_at", "updated_at"])
@@ -311,6 +342,10 @@ def _reject(change: ChangeRequest, message: str, *, actor=None) -> None:
     record(AuditAction.CHANGE_REJECTED, actor=actor, change=change, message=message,
            violations=[r for r in change.policy_results if r.get("severity") == "deny"])  # fmt: skip
     transaction.on_commit(lambda: notify_change(change.pk, "rejected"))
+
+
+def reject_by_reviewer(change: ChangeRequest, *, actor, message: str) -> None:
+    _reject(change, message, actor=actor)
 
 
 # -- operator actions --------------------------------------------------------

@@ -1,0 +1,28 @@
+package idp.plan.mandatory_tags
+
+import data.idp.lib.terraform as tf
+import rego.v1
+
+metadata := {
+	"id": "plan-mandatory-tags",
+	"title": "Every taggable resource carries the mandatory tags",
+	"severity": "deny",
+	"rationale": "Tags drive cost allocation, ownership and the expiry sweep; an untagged resource is an orphan.",
+	"remediation": "Tag the resource from var.tags (the portal sets team, project, cost-centre, environment and expires-on).",
+}
+
+required := array.concat(data.idp_config.mandatory_tags, object.get(data.idp_config.mandatory_tags_by_tier, tf.tier, []))
+
+violations contains v if {
+	some rc in tf.resources
+	tags := rc.change.after.tags_all
+	is_object(tags)
+	missing := [tag | some tag in required; not tags[tag]]
+	count(missing) > 0
+	v := {
+		"resource": rc.address,
+		"attribute": "tags_all",
+		"value": concat(", ", missing),
+		"message": sprintf("%s lacks the tag(s) %s.", [rc.address, concat(", ", missing)]),
+	}
+}
