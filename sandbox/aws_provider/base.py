@@ -4,6 +4,7 @@ A resource subclasses ``AwsResource``, sets ``type_name``, ``service`` and ``sch
 implements ``create``/``read``/``update``/``delete`` on plain dict states (see README.md).
 """
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -127,6 +128,13 @@ class AwsDataSource(_Base):
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+_counter = itertools.count(1)
+
+
+def unique_name(prefix: str = "terraform-") -> str:
+    """Like the real provider's id.PrefixedUniqueId: prefix + timestamp + counter."""
+    return f"{prefix}{time.strftime('%Y%m%d%H%M%S')}{int(time.time() * 1e6) % 10**6:06d}{next(_counter):08x}"
 
 
 def wait_for(check: Callable[[], T | None], *, what: str, timeout: float = 120.0, interval: float = 0.25) -> T:

@@ -5,13 +5,20 @@ bucket_public_access_block.go and bucket_versioning.go (v5). The deprecated inli
 blocks (versioning, server_side_encryption_configuration, acl, ...) are not implemented.
 """
 
-from ..base import AwsResource, ResourceContext, dict_to_tag_list, ignore_codes, not_found_on, tag_list_to_dict
+from ..base import (
+    AwsResource,
+    ResourceContext,
+    dict_to_tag_list,
+    ignore_codes,
+    not_found_on,
+    tag_list_to_dict,
+    unique_name,
+)
 from ..blocks import ListNestedBlock, SetNestedBlock
-from ..errors import NotFound, ProviderError, client_error_code
+from ..errors import ProviderError, client_error_code
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..types import Bool, String
 from ._ec2 import known
-from .security_group import unique_name
 
 _NO_BUCKET = ("NoSuchBucket", "404", "NotFound")
 # Route 53 hosted zone of the S3 website endpoints, per region (as the real provider reports).
@@ -323,5 +330,3 @@ class BucketVersioning(_BucketConfig):
 
 
 RESOURCES = [Bucket, BucketServerSideEncryptionConfiguration, BucketPublicAccessBlock, BucketVersioning]
-
-__all__ = ["RESOURCES", "NotFound"]

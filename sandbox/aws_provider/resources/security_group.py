@@ -10,11 +10,9 @@ compared as "atoms" (protocol, from, to, source kind, source, description); read
 the atoms back onto the rule objects in state, like the real provider's matchRules.
 """
 
-import itertools
-import time
 from collections import defaultdict
 
-from ..base import AwsResource, ResourceContext, ignore_codes
+from ..base import AwsResource, ResourceContext, ignore_codes, unique_name
 from ..errors import NotFound
 from ..schema import computed, optional, resource_schema, tags_attributes
 from ..types import Bool, List, Number, Object, Set, String
@@ -34,14 +32,8 @@ RULE = Object(
     }
 )
 _PROTOCOL_NAMES = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
-_counter = itertools.count(1)
 
 Atom = tuple[str, int, int, str, str, str]  # protocol, from, to, kind, source, description
-
-
-def unique_name(prefix: str = "terraform-") -> str:
-    """Like the real provider's id.PrefixedUniqueId: prefix + timestamp + counter."""
-    return f"{prefix}{time.strftime('%Y%m%d%H%M%S')}{int(time.time() * 1e6) % 10**6:06d}{next(_counter):08x}"
 
 
 def normalize_protocol(protocol: str) -> str:
