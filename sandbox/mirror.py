@@ -61,7 +61,7 @@ def build_mirror(dest: Path) -> Path:
     content = _TRAMPOLINE.format(python=sys.executable, root=str(REPO_ROOT))
     exe.parent.mkdir(parents=True, exist_ok=True)
     if not exe.exists() or exe.read_text() != content:
-        tmp = exe.with_suffix(".tmp")
+        tmp = exe.with_name(f".{exe.name}.{os.getpid()}.tmp")  # workers may build concurrently
         tmp.write_text(content)
         tmp.chmod(0o755)
         os.replace(tmp, exe)
