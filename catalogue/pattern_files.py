@@ -8,6 +8,7 @@ once so a platform engineer fixes a broken catalogue in one pass.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +23,12 @@ from catalogue.parameters import RESERVED_NAMES, SUPPORTED_TYPES, validate_param
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 VERSION_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 PARAMETER_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-RESOURCE_RE = re.compile(r'^\s*resource\s+"([A-Za-z0-9_]+)"\s+"([A-Za-z0-9_-]+)"', re.MULTILINE)
-VARIABLE_RE = re.compile(r'^\s*variable\s+"([A-Za-z0-9_]+)"', re.MULTILINE)
-FORBIDDEN_BLOCK_RE = re.compile(r'^\s*(provider\s+"[^"]+"|backend\s+"[^"]+")', re.MULTILINE)
+# HCL block labels may be quoted or bare identifiers: `provider "aws" {` and `provider aws {` are the same block.
+RESOURCE_RE = re.compile(r'^\s*resource\s+"?([A-Za-z0-9_]+)"?\s+"?([A-Za-z0-9_-]+)"?', re.MULTILINE)
+VARIABLE_RE = re.compile(r'^\s*variable\s+"?([A-Za-z0-9_]+)"?', re.MULTILINE)
+FORBIDDEN_BLOCK_RE = re.compile(
+    r'^\s*((?:provider|backend)\s+(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_-]*(?=\s*\{)))', re.MULTILINE
+)
 MODULE_SUFFIXES = (".tf", ".tf.json", ".tftpl", ".md")
 MAX_MODULE_FILE_BYTES = 256 * 1024
 # Every module receives these from the portal, beside the pattern's own parameters.
@@ -319,12 +323,32 @@ def _check_module_interface(folder: Path, files: dict[str, str], schema: dict) -
             errors.append(PatternFileError(shown, f'variable "{name}"', "is not declared; the module must accept it"))
     for path, text in files.items():
         match = FORBIDDEN_BLOCK_RE.search(text)
-        if match and path.endswith(".tf"):
+        block = match.group(1) if match and path.endswith(".tf") else None
+        if path.endswith(".tf.json"):
+            block = _forbidden_json_block(text)
+        if block:
             errors.append(
                 PatternFileError(
                     f"{shown}/{path}",
-                    match.group(1),
+                    block,
                     "is not allowed in a pattern: the portal generates providers and state",
                 )
             )
     return errors
+
+
+def _forbidden_json_block(text: str) -> str | None:
+    """`provider` or a state `backend` in a module file written in Terraform's JSON syntax."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None  # not our concern here: terraform reports the syntax error
+    if not isinstance(data, dict):
+        return None
+    if "provider" in data:
+        return "provider"
+    settings = data.get("terraform")
+    for block in settings if isinstance(settings, list) else [settings]:
+        if isinstance(block, dict) and ("backend" in block or "cloud" in block):
+            return "terraform.backend" if "backend" in block else "terraform.cloud"
+    return None

@@ -9,6 +9,7 @@ from catalogue.models import Pattern
 from governance.permissions import get_for_user
 from provisioning import services
 from provisioning.choices import ChangeSource
+from provisioning.models import ChangeRequest
 
 
 def _pattern(request: HttpRequest, slug: str) -> Pattern:
@@ -38,11 +39,48 @@ def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalogue/pattern_detail.html", {"pattern": pattern, "version": version})
 
 
+def _previous_change(request: HttpRequest, pattern: Pattern) -> ChangeRequest | None:
+    """The rejected request being fixed (`?from=<change id>`), if the user may see it."""
+    change_id = request.GET.get("from", "")
+    if not change_id.isdigit():
+        return None
+    return (
+        ChangeRequest.objects.for_user(request.user)
+        .select_related("environment")
+        .filter(pk=int(change_id), environment__pattern_version__pattern=pattern)
+        .first()
+    )
+
+
+def _show_violations(form: RequestForm, change: ChangeRequest) -> list[dict]:
+    """Put each policy violation next to the form field it maps to; return the ones without a field."""
+    unplaced = []
+    for result in change.policy_results:
+        name = result.get("field")
+        if name in form.fields:
+            bound = form[name]
+            bound.policy_violations = [*getattr(bound, "policy_violations", []), result]
+        else:
+            unplaced.append(result)
+    return unplaced
+
+
 @login_required
 def request_environment(request: HttpRequest, slug: str) -> HttpResponse:
     pattern = _pattern(request, slug)
     version = pattern.current_version
-    form = RequestForm(request.POST or None, version=version, user=request.user)
+    previous = _previous_change(request, pattern) if request.method == "GET" else None
+    initial = None
+    if previous is not None:
+        initial = {
+            **previous.parameters,
+            "team": previous.environment.team_id,
+            "name": previous.environment.name,
+            "tier": previous.environment.tier,
+            "ttl_days": previous.ttl_days,
+            "reason": previous.reason,
+        }
+    form = RequestForm(request.POST or None, initial=initial, version=version, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         change = services.request_environment(
@@ -58,7 +96,8 @@ def request_environment(request: HttpRequest, slug: str) -> HttpResponse:
         )
         return redirect("provisioning:change_detail", pk=change.pk)
     status = 400 if request.method == "POST" else 200
-    context = {"pattern": pattern, "version": version, "form": form}
+    unplaced = _show_violations(form, previous) if previous is not None else []
+    context = {"pattern": pattern, "version": version, "form": form, "previous": previous, "unplaced": unplaced}
     return render(request, "catalogue/request_form.html", context, status=status)
 
 

@@ -132,6 +132,11 @@ class ChangeRequest(models.Model):
         return self.status in ChangeStatus.open_values()
 
     @property
+    def is_in_progress(self) -> bool:
+        """Work is happening (checks, plan, apply): the page polls. Waiting for people is not progress."""
+        return self.status in (ChangeStatus.CHECKING, ChangeStatus.APPROVED, ChangeStatus.APPLYING)
+
+    @property
     def denials(self) -> list[dict]:
         return [r for r in self.policy_results if r.get("severity") == "deny"]
 

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from governance.models import AuditEvent, Team
-from governance.permissions import CHANGE, get_for_user
+from governance.permissions import CHANGE, get_for_user, reviewer_groups
 from provisioning import services
 from provisioning.choices import EnvironmentStatus
 from provisioning.models import ChangeRequest, Environment, Run
@@ -74,6 +74,12 @@ def _change_context(request: HttpRequest, pk: int) -> dict:
     plan_changes = change.plan_run.plan_changes if change.plan_run else []
     requirements = change.requirements.filter(superseded=False).select_related("approval__reviewer")
     can_change = Environment.objects.for_user(request.user, CHANGE).filter(pk=change.environment_id).exists()
+    groups = reviewer_groups(request.user)
+    awaiting_me = [
+        r
+        for r in requirements
+        if r.group in groups and not hasattr(r, "approval") and change.requested_by_id != request.user.pk
+    ]
     return {
         "change": change,
         "runs": runs,
@@ -83,6 +89,7 @@ def _change_context(request: HttpRequest, pk: int) -> dict:
         "plan_summary": summary(plan_changes),
         "requirements": requirements,
         "can_change": can_change,
+        "awaiting_me": awaiting_me if change.status == "awaiting_approval" else [],
     }
 
 
