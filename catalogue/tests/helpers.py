@@ -133,9 +133,10 @@ class Element:
         for child in self.children:
             if isinstance(child, str):
                 continue
-            if (tag is None or child.tag == tag) and (id is None or child.attrs.get("id") == id):
-                if cls is None or cls in child.classes:
-                    found.append(child)
+            matches_tag = tag is None or child.tag == tag
+            matches_id = id is None or child.attrs.get("id") == id
+            if matches_tag and matches_id and (cls is None or cls in child.classes):
+                found.append(child)
             found.extend(child.find_all(tag, id=id, cls=cls))
         return found
 
@@ -187,3 +188,23 @@ def page_errors(content: bytes | str) -> str:
     """The notice at the top of the form (non-field errors)."""
     notice = parse_html(content).find(id="form-errors")
     return notice.text if notice else ""
+
+
+def form_values(content: bytes | str, form_id: str) -> dict:
+    """What a browser would submit from the rendered form, unchanged."""
+    form = parse_html(content).find(id=form_id)
+    values = {}
+    for element in form.find_all("input"):
+        kind, name = element.attrs.get("type", "text"), element.attrs.get("name")
+        if not name or (kind == "checkbox" and "checked" not in element.attrs):
+            continue
+        values[name] = element.attrs.get("value", "on" if kind == "checkbox" else "")
+    for select in form.find_all("select"):
+        options = select.find_all("option")
+        chosen = [o for o in options if "selected" in o.attrs] or options[:1]
+        values[select.attrs["name"]] = chosen[0].attrs.get("value", chosen[0].text) if chosen else ""
+    for textarea in form.find_all("textarea"):
+        values[textarea.attrs["name"]] = "\n".join(
+            child for child in textarea.children if isinstance(child, str)
+        ).strip("\n")
+    return values

@@ -9,6 +9,7 @@ from catalogue.tests.helpers import (
     edit_yaml,
     field_errors,
     form_data,
+    form_values,
     page_errors,
     parse_html,
     request_records,
@@ -181,16 +182,9 @@ def test_after_a_deprecated_version_is_refused_the_form_submits_the_current_vers
     # given the refusal of a form opened on 1.0.0
     old = PatternVersion.objects.get(pattern__slug="message-queue", version="1.0.0")
     response = post(alice, form_data(old, payments), "/catalogue/message-queue/request/")
-    page = parse_html(response.content)
 
     # when the user reviews the form and submits it again, as the message asks
-    again = {
-        element.attrs["name"]: element.attrs.get("value", "")
-        for element in page.find(id="request-form").find_all("input")
-        if element.attrs.get("type") in ("hidden", "text", "number")
-    }
-    again.update({"tier": "dev", "region": "eu-west-1"})
-    response = post(alice, again, "/catalogue/message-queue/request/")
+    response = post(alice, form_values(response.content, "request-form"), "/catalogue/message-queue/request/")
 
     # then it is accepted, for the current version
     assert response.status_code == 302, field_errors(response.content, "name") + [page_errors(response.content)]
