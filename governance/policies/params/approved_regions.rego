@@ -16,7 +16,7 @@ violations contains v if {
 	not region in data.idp_config.approved_regions
 	v := {
 		"value": region,
-		"message": sprintf("Region %s is not approved; approved regions are %s.", [region, concat(", ", data.idp_config.approved_regions)]),
-		"remediation": sprintf("Choose %s.", [concat(" or ", data.idp_config.approved_regions)]),
+		"message": concat("", ["Region ", region, " is not approved; approved regions are ", concat(", ", data.idp_config.approved_regions), "."]),
+		"remediation": concat("", ["Choose ", concat(" or ", data.idp_config.approved_regions), "."]),
 	}
 }

@@ -13,6 +13,7 @@ metadata := {
 
 violations contains v if {
 	input.request.tier == "dev"
+	is_number(input.request.ttl_days)
 	input.request.ttl_days > 7
 	v := {"value": sprintf("%d days", [input.request.ttl_days]), "message": "This development environment lives longer than a week."}
 }

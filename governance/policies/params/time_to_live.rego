@@ -14,7 +14,8 @@ metadata := {
 rules := input.pattern.tiers[input.request.tier]
 
 violations contains v if {
-	rules.max_ttl_days != null
+	is_number(rules.max_ttl_days)
+	is_number(input.request.ttl_days)
 	input.request.ttl_days > rules.max_ttl_days
 	v := {
 		"value": sprintf("%d days", [input.request.ttl_days]),

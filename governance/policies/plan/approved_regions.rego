@@ -19,7 +19,7 @@ violations contains v if {
 		"resource": "provider.aws",
 		"attribute": "region",
 		"value": region,
-		"message": sprintf("The plan deploys to %s; approved regions are %s.", [region, concat(", ", data.idp_config.approved_regions)]),
+		"message": concat("", ["The plan deploys to ", region, "; approved regions are ", concat(", ", data.idp_config.approved_regions), "."]),
 	}
 }
 

@@ -23,6 +23,6 @@ violations contains v if {
 		"resource": rc.address,
 		"attribute": "tags_all",
 		"value": concat(", ", missing),
-		"message": sprintf("%s lacks the tag(s) %s.", [rc.address, concat(", ", missing)]),
+		"message": concat("", [rc.address, " lacks the tag(s) ", concat(", ", missing), "."]),
 	}
 }

@@ -21,8 +21,8 @@ not_allowed(rc, attribute, allowed) := v if {
 		"resource": rc.address,
 		"attribute": attribute,
 		"value": value,
-		"message": sprintf("%s is not allowed in the %s tier; allowed: %s.", [value, tf.tier, concat(", ", allowed)]),
-		"remediation": sprintf("Choose one of %s.", [concat(", ", allowed)]),
+		"message": concat("", [value, " is not allowed in the ", tf.tier, " tier; allowed: ", concat(", ", allowed), "."]),
+		"remediation": concat("", ["Choose one of ", concat(", ", allowed), "."]),
 	}
 }
 
