@@ -1,0 +1,161 @@
+"""Environment list, environment page and decommission: anonymous, outsider, member."""
+
+import pytest
+from django.contrib.messages import get_messages
+
+from catalogue.tests.helpers import parse_html, request_records, submit_request
+from conftest import client_for
+from provisioning.choices import ChangeAction, ChangeStatus, EnvironmentStatus
+from provisioning.models import ChangeRequest, Environment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def environment(catalogue, alice, payments):
+    """payments/checkout-dev, requested by alice (its create change is still checking)."""
+    return submit_request(alice, payments, catalogue["web-app"].current_version, name="checkout-dev").environment
+
+
+@pytest.fixture
+def active_environment(environment):
+    environment.changes.update(status=ChangeStatus.APPLIED)
+    Environment.objects.filter(pk=environment.pk).update(status=EnvironmentStatus.ACTIVE)
+    environment.refresh_from_db()
+    return environment
+
+
+def environment_names(response) -> list[str]:
+    return [row.attrs["data-environment"] for row in parse_html(response.content).find_all("tr")
+            if "data-environment" in row.attrs]  # fmt: skip
+
+
+# -- anonymous ---------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/", "/environments/", "/environments/{pk}/"])
+def test_anonymous_is_sent_to_the_login_page(client, environment, path):
+    url = path.format(pk=environment.pk)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={url}"
+
+
+def test_anonymous_cannot_decommission(client, active_environment):
+    before = request_records()
+    response = client.post(f"/environments/{active_environment.pk}/decommission/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert request_records() == before
+
+
+# -- outsider ----------------------------------------------------------------
+def test_the_outsider_does_not_see_another_teams_environment_in_the_list(bob, environment):
+    response = client_for(bob).get("/environments/")
+    assert response.status_code == 200
+    assert environment_names(response) == []
+    assert b"checkout-dev" not in response.content
+
+
+def test_the_outsider_gets_404_for_another_teams_environment(bob, environment):
+    assert client_for(bob).get(f"/environments/{environment.pk}/").status_code == 404
+
+
+def test_the_outsider_cannot_decommission_another_teams_environment(bob, active_environment):
+    # given
+    before = request_records()
+
+    # when
+    response = client_for(bob).post(f"/environments/{active_environment.pk}/decommission/")
+
+    # then
+    assert response.status_code == 404
+    assert request_records() == before
+    active_environment.refresh_from_db()
+    assert active_environment.status == EnvironmentStatus.ACTIVE
+
+
+def test_a_reviewer_outside_the_team_gets_404_for_the_environment(nina, environment):
+    assert client_for(nina).get(f"/environments/{environment.pk}/").status_code == 404
+
+
+def test_a_missing_environment_is_404(alice, environment):
+    assert client_for(alice).get(f"/environments/{environment.pk + 1000}/").status_code == 404
+
+
+# -- member ------------------------------------------------------------------
+def test_home_leads_to_the_environment_list(alice):
+    response = client_for(alice).get("/")
+    assert response.status_code == 302 and response["Location"] == "/environments/"
+
+
+def test_the_member_sees_the_teams_environments_and_recent_changes(dave, environment):
+    # when the teammate of the requester looks
+    response = client_for(dave).get("/environments/")
+
+    # then
+    assert response.status_code == 200
+    assert environment_names(response) == ["checkout-dev"]
+    page = parse_html(response.content)
+    assert "Payments" in page.find("p", cls="subtitle").text
+    assert f"#{environment.changes.get().pk}" in page.text
+
+
+def test_withdrawn_environments_are_hidden_unless_asked_for(alice, environment):
+    # given
+    Environment.objects.filter(pk=environment.pk).update(status=EnvironmentStatus.WITHDRAWN)
+
+    # then
+    assert environment_names(client_for(alice).get("/environments/")) == []
+    assert environment_names(client_for(alice).get("/environments/?show=all")) == ["checkout-dev"]
+
+
+def test_a_user_in_no_team_is_told_so(nina):
+    response = client_for(nina).get("/environments/")
+    assert response.status_code == 200
+    assert "You are not in a team yet" in parse_html(response.content).text
+
+
+def test_the_member_sees_the_environment_page(dave, environment):
+    # when
+    response = client_for(dave).get(f"/environments/{environment.pk}/")
+
+    # then
+    assert response.status_code == 200
+    page = parse_html(response.content)
+    assert page.find("h1").text.startswith("checkout-dev")
+    assert page.find(id="environment-status").text == "Requested"
+    assert "Public-facing web application 1.0.0" in page.text
+    assert "team=payments" in page.text  # mandatory tags
+    assert "requested" in page.find(id="audit-log").text
+    assert "Decommission" not in page.text  # nothing built yet
+
+
+def test_the_member_decommissions_an_active_environment(dave, active_environment):
+    # when
+    response = client_for(dave).post(f"/environments/{active_environment.pk}/decommission/")
+
+    # then
+    destroy = ChangeRequest.objects.get(environment=active_environment, action=ChangeAction.DESTROY)
+    assert response.status_code == 302
+    assert response["Location"] == f"/changes/{destroy.pk}/"
+    assert destroy.requested_by == dave
+    assert destroy.status == ChangeStatus.CHECKING
+    assert destroy.runs.get().destroy is True
+
+
+def test_decommissioning_an_environment_not_built_yet_is_refused_with_a_message(alice, environment):
+    # given
+    before = request_records()
+
+    # when
+    response = client_for(alice).post(f"/environments/{environment.pk}/decommission/")
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == f"/environments/{environment.pk}/"
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message == "payments/checkout-dev is requested; nothing to decommission."
+    assert request_records() == before
+
+
+def test_decommission_only_accepts_post(alice, active_environment):
+    assert client_for(alice).get(f"/environments/{active_environment.pk}/decommission/").status_code == 405
+    assert not ChangeRequest.objects.filter(action=ChangeAction.DESTROY).exists()
