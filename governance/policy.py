@@ -347,6 +347,8 @@ def _apply_patch(policy_input: dict, operation: dict) -> None:
             raise KeyError(f"no resource change {op['address']} in the fixture")
         for rc in matches:
             _set_path(rc["change"]["after"], op["path"], op["value"])
+            # A value set by the test is known: drop the "known after apply" flag of its attribute.
+            (rc["change"].get("after_unknown") or {}).pop(op["path"].split(".")[0], None)
     elif "remove" in operation:
         address = operation["remove"]
         plan["resource_changes"] = [
