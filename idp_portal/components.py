@@ -1,0 +1,125 @@
+"""Start the real components outside Django's web process: moto server and Celery workers.
+
+Used by the test fixtures and the benchmarks, so both exercise the same
+processes `make run` starts.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise TimeoutError(f"gave up waiting for {what} after {timeout} s")
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - local endpoint
+            return response.status < 500
+    except OSError:
+        return False
+
+
+class MotoServer:
+    """moto server, the sandbox cloud's AWS API, on a free local port."""
+
+    def __init__(self, log_path: Path):
+        self.log_path = log_path
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> MotoServer:
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(lambda: http_ok(f"{self.endpoint}/moto-api/"), 30, "moto server")
+        return self
+
+    def reset(self) -> None:
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.log.close()
+
+
+class WorkerProcess:
+    """A Celery worker in its own process group, as in production; can be SIGKILLed to test crashes."""
+
+    def __init__(self, env: dict, log_path: Path, *, queue: str, concurrency: int = 2):
+        self.env, self.log_path, self.queue, self.concurrency = env, log_path, queue, concurrency
+        self.process: subprocess.Popen | None = None
+        self.log = None
+
+    def start(self) -> WorkerProcess:
+        name = f"worker-{uuid.uuid4().hex[:8]}@%h"
+        argv = [str(BIN / "celery"), "-A", "idp_portal", "worker", "-l", "info", "-n", name,
+                "-Q", self.queue, "-c", str(self.concurrency),
+                "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+        self.log_path.write_bytes(b"")
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            argv, env={**self.env, "CELERY_QUEUE": self.queue}, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        wait_for(lambda: b" ready." in self.log_path.read_bytes(), 90, "the Celery worker to be ready")
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the worker's main process and pool children, as a crashed machine would."""
+        os.killpg(self.process.pid, 9)
+        self.process.wait(10)
+        self.log.close()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait(10)
+        if self.log and not self.log.closed:
+            self.log.close()
+
+
+def worker_environment(database: dict, **overrides: str) -> dict[str, str]:
+    """Environment for a worker process pointed at `database` (a Django DATABASES entry)."""
+    env = dict(os.environ)
+    user = database.get("USER") or "postgres"
+    host = database.get("HOST") or "127.0.0.1"
+    port = database.get("PORT") or 5432
+    env["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{database['NAME']}"
+    if database.get("PASSWORD"):
+        env["PGPASSWORD"] = database["PASSWORD"]
+    env.update(overrides)
+    return env

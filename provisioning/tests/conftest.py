@@ -1,0 +1,69 @@
+"""Helpers for provisioning tests that drive real changes through workers, terraform and moto."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from catalogue.parameters import defaults
+from idp_portal.components import wait_for
+from provisioning import services
+from provisioning.choices import ChangeSource, ChangeStatus
+from provisioning.models import ChangeRequest
+
+SETTLED = {ChangeStatus.APPLIED, ChangeStatus.FAILED, ChangeStatus.REJECTED, ChangeStatus.CANCELLED}
+
+
+def request_pattern(user, team, pattern, *, name: str, tier: str = "dev", ttl_days=None, **parameters):
+    version = pattern.current_version
+    return services.request_environment(
+        actor=user,
+        team=team,
+        pattern_version=version,
+        name=name,
+        tier=tier,
+        ttl_days=ttl_days,
+        parameters={**defaults(version.parameters_schema), **parameters},
+        source=ChangeSource.API,
+    )
+
+
+def wait_for_status(change: ChangeRequest, statuses, timeout: float = 240) -> ChangeRequest:
+    """Poll the database until the change reaches one of `statuses` (a set) and return it fresh."""
+    statuses = {statuses} if isinstance(statuses, str) else set(statuses)
+
+    def reached():
+        change.refresh_from_db()
+        return change.status in statuses or (change.status in SETTLED and change.status not in statuses)
+
+    wait_for(reached, timeout, f"change #{change.pk} to reach {statuses}", interval=0.5)
+    if change.status not in statuses:
+        runs = "\n".join(f"run {r.pk} {r.kind} {r.status}: {r.error}\n{r.log[-3000:]}" for r in change.runs.all())
+        pytest.fail(f"change #{change.pk} ended {change.status} ({change.failure_reason}) instead of {statuses}\n{runs}")
+    return change
+
+
+@pytest.fixture
+def aws(sandbox):
+    """boto3 clients for the sandbox cloud."""
+
+    def client(service: str, region: str = "eu-west-1"):
+        return boto3.client(
+            service,
+            endpoint_url=sandbox["endpoint"],
+            region_name=region,
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",
+        )
+
+    return client
+
+
+def tagged_arns(aws, environment) -> dict[str, dict]:
+    """Every resource the tagging API knows for this environment: {arn: tags}."""
+    found = {}
+    paginator = aws("resourcegroupstaggingapi").get_paginator("get_resources")
+    for page in paginator.paginate(TagFilters=[{"Key": "idp:environment", "Values": [str(environment.pk)]}]):
+        for item in page["ResourceTagMappingList"]:
+            found[item["ResourceARN"]] = {t["Key"]: t["Value"] for t in item["Tags"]}
+    return found
