@@ -1,0 +1,80 @@
+"""docker-compose.yml cannot run here, so it is checked against the official compose-spec JSON Schema."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from jsonschema.validators import validator_for
+
+SCHEMA = json.loads((Path(__file__).parent / "compose_spec.json").read_text())
+
+
+@pytest.fixture
+def compose() -> dict:
+    return yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+
+
+def problems(document: dict) -> list[str]:
+    validator = validator_for(SCHEMA)(SCHEMA)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def test_the_vendored_schema_is_itself_valid_json_schema():
+    validator_for(SCHEMA).check_schema(SCHEMA)
+
+
+def test_docker_compose_yml_follows_the_compose_specification(compose):
+    assert problems(compose) == []
+
+
+def test_it_names_the_production_services(compose):
+    assert {"web", "worker", "beat", "postgres", "redis"} <= set(compose["services"])
+
+
+def test_web_runs_gunicorn_after_migrating_and_syncing_the_catalogue(compose):
+    command = compose["services"]["web"]["command"]
+    assert "gunicorn idp_portal.wsgi" in command
+    assert command.index("migrate") < command.index("sync_catalogue") < command.index("gunicorn")
+
+
+@pytest.mark.parametrize(
+    ("service", "words"), [("worker", "celery -A idp_portal worker"), ("beat", "celery -A idp_portal beat")]
+)
+def test_the_celery_services_run_a_worker_and_beat(compose, service, words):
+    assert compose["services"][service]["command"].startswith(words)
+
+
+def test_postgres_and_redis_are_the_official_images_with_health_checks(compose):
+    assert compose["services"]["postgres"]["image"].startswith("postgres:")
+    assert compose["services"]["redis"]["image"].startswith("redis:")
+    assert compose["services"]["postgres"]["healthcheck"] and compose["services"]["redis"]["healthcheck"]
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+def test_the_app_services_use_postgres_and_redis_once_they_are_healthy(compose, service):
+    definition = compose["services"][service]
+    assert definition["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert definition["environment"]["REDIS_URL"].startswith("redis://redis:6379")
+    assert definition["depends_on"] == {
+        "postgres": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
+    }
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda c: c["services"]["web"].update(comand="gunicorn"),  # a typo in a key
+        lambda c: c["services"]["web"].update(ports="8000:8000"),  # a string where a list belongs
+        lambda c: c["services"]["redis"]["healthcheck"].update(retries="many"),
+        lambda c: c.update(services=[{"name": "web"}]),
+    ],
+    ids=["misspelt key", "ports not a list", "retries not a number", "services not a mapping"],
+)
+def test_a_broken_copy_fails_the_validation(compose, breakage):
+    broken = copy.deepcopy(compose)
+    breakage(broken)
+    assert problems(broken) != []
