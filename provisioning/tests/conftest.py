@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import boto3
 import pytest
 
 from catalogue.parameters import defaults
-from idp_portal.components import wait_for
+from idp_portal.components import WorkerProcess, wait_for
 from provisioning import services
-from provisioning.choices import ChangeSource, ChangeStatus
-from provisioning.models import ChangeRequest
+from provisioning.choices import ChangeSource, ChangeStatus, RunStatus
+from provisioning.models import ChangeRequest, Run
 
 SETTLED = {ChangeStatus.APPLIED, ChangeStatus.FAILED, ChangeStatus.REJECTED, ChangeStatus.CANCELLED}
 
@@ -39,7 +41,9 @@ def wait_for_status(change: ChangeRequest, statuses, timeout: float = 240) -> Ch
     wait_for(reached, timeout, f"change #{change.pk} to reach {statuses}", interval=0.5)
     if change.status not in statuses:
         runs = "\n".join(f"run {r.pk} {r.kind} {r.status}: {r.error}\n{r.log[-3000:]}" for r in change.runs.all())
-        pytest.fail(f"change #{change.pk} ended {change.status} ({change.failure_reason}) instead of {statuses}\n{runs}")
+        pytest.fail(
+            f"change #{change.pk} ended {change.status} ({change.failure_reason}) instead of {statuses}\n{runs}"
+        )
     return change
 
 
@@ -67,3 +71,45 @@ def tagged_arns(aws, environment) -> dict[str, dict]:
         for item in page["ResourceTagMappingList"]:
             found[item["ResourceARN"]] = {t["Key"]: t["Value"] for t in item["Tags"]}
     return found
+
+
+TEST_PATTERNS = Path(__file__).parent / "patterns"
+
+
+@pytest.fixture
+def test_patterns(db):
+    """The small patterns under provisioning/tests/patterns/, loaded into the catalogue."""
+    from catalogue.models import Pattern
+    from catalogue.services import sync_catalogue
+
+    sync_catalogue(TEST_PATTERNS)
+    return {p.slug: p for p in Pattern.objects.filter(slug__in=["scratch-bucket", "broken-module"])}
+
+
+@pytest.fixture
+def extra_worker(worker_env, tmp_path, settings):
+    """Start a worker with its own queue and environment; tasks go to it while the test runs."""
+    from idp_portal.celery import app
+
+    started = []
+    default_queue = app.conf.task_default_queue
+
+    def start(**env) -> WorkerProcess:
+        queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-extra-{len(started)}"
+        worker = WorkerProcess({**worker_env, **env}, tmp_path / f"worker-{len(started)}.log", queue=queue).start()
+        started.append(worker)
+        app.conf.task_default_queue = queue
+        return worker
+
+    yield start
+    app.conf.task_default_queue = default_queue
+    for worker in started:
+        worker.stop()
+
+
+def wait_for_run(change: ChangeRequest, kind: str, *, log_contains: str = "", timeout: float = 120) -> Run:
+    def running():
+        run = change.runs.filter(kind=kind, status=RunStatus.RUNNING).first()
+        return run if run and log_contains in run.log else None
+
+    return wait_for(running, timeout, f"a running {kind} run of change #{change.pk}", interval=0.1)

@@ -35,14 +35,14 @@ def test_development_environment_is_built_tagged_and_destroyed(sandbox, aws, cat
         "Instances"
     ][0]
     tags = {t["Key"]: t["Value"] for t in instance["Tags"]}
-    assert MANDATORY <= set(tags)
+    assert set(tags) >= MANDATORY
     assert tags["team"] == "payments" and tags["environment"] == "dev"
     volume_id = instance["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]
     assert aws("ec2").describe_volumes(VolumeIds=[volume_id])["Volumes"][0]["Encrypted"] is True
     bucket = environment.outputs["scratch_bucket"]
     rule = aws("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    assert all(MANDATORY <= set(t) for t in tagged_arns(aws, environment).values())
+    assert all(set(t) >= MANDATORY for t in tagged_arns(aws, environment).values())
 
     # when alice decommissions it
     destroy = services.decommission_environment(actor=alice, environment=environment)
