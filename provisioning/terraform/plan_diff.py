@@ -63,7 +63,8 @@ def _attributes(change: dict, action: str) -> list[dict]:
             if new in (None, [], {}, "") and name not in unknown:
                 continue
             rows.append({"name": name, "before": None, "after": new})
-        elif old != new:
+        elif unknown.get(name) is True or before.get(name) != after.get(name):
+            # Compared on the real values, shown masked: a changed secret is visible as a change.
             rows.append({"name": name, "before": old, "after": new})
     return rows
 

@@ -100,7 +100,7 @@ def root_module(spec: WorkspaceSpec) -> dict:
     variables["idp_default_tags"] = {"type": "map(string)"}
     if spec.sandbox_endpoint:
         variables["idp_aws_endpoint"] = {"type": "string"}
-    return {
+    root = {
         "terraform": {
             "backend": backend,
             "required_providers": {"aws": {"source": "hashicorp/aws"}},
@@ -108,11 +108,14 @@ def root_module(spec: WorkspaceSpec) -> dict:
         "variable": variables,
         "provider": {"aws": [provider]},
         "module": {"pattern": {"source": f"./{MODULE_DIR}", **{n: f"${{var.{n}}}" for n in variable_names}}},
-        "output": {
-            name: {"value": f"${{module.pattern.{name}}}", "sensitive": sensitive}
-            for name, sensitive in module_outputs(spec.module_files).items()
-        },
     }
+    outputs = module_outputs(spec.module_files)
+    if outputs:  # an empty "output" object is a syntax error in Terraform JSON
+        root["output"] = {
+            name: {"value": f"${{module.pattern.{name}}}", "sensitive": sensitive}
+            for name, sensitive in outputs.items()
+        }
+    return root
 
 
 def tfvars(spec: WorkspaceSpec) -> dict:

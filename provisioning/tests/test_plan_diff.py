@@ -1,0 +1,69 @@
+"""The plan diff shows what will be created, updated, replaced and destroyed, never a secret."""
+
+from provisioning.terraform.plan_diff import SENSITIVE, UNKNOWN, describe_plan, summary
+
+
+def change(address, actions, before=None, after=None, unknown=None, after_sensitive=None, before_sensitive=None):
+    return {
+        "address": address,
+        "type": address.split(".")[-2],
+        "change": {
+            "actions": actions,
+            "before": before,
+            "after": after,
+            "after_unknown": unknown or {},
+            "after_sensitive": after_sensitive or {},
+            "before_sensitive": before_sensitive or {},
+        },
+    }
+
+
+PLAN = {
+    "resource_changes": [
+        change("aws_s3_bucket.logs", ["create"], after={"bucket": "logs", "tags": {"team": "x"}, "acl": None},
+               unknown={"arn": True}),
+        change("aws_db_instance.db", ["update"], before={"instance_class": "db.t3.micro", "password": "a", "port": 5432},
+               after={"instance_class": "db.t3.small", "password": "b", "port": 5432},
+               after_sensitive={"password": True}, before_sensitive={"password": True}),
+        change("aws_security_group.db", ["delete", "create"], before={"name": "old"}, after={"name": "new"}),
+        change("aws_sqs_queue.q", ["delete"], before={"name": "q"}),
+        change("aws_vpc.v", ["no-op"], before={"cidr_block": "10.0.0.0/16"}, after={"cidr_block": "10.0.0.0/16"}),
+        change("data.aws_ami.os", ["read"]),
+    ]
+}  # fmt: skip
+
+
+def test_each_action_is_named_and_ordered_destroy_first():
+    rows = describe_plan(PLAN)
+
+    assert [(r["action"], r["address"]) for r in rows] == [
+        ("destroy", "aws_sqs_queue.q"),
+        ("replace", "aws_security_group.db"),
+        ("update", "aws_db_instance.db"),
+        ("create", "aws_s3_bucket.logs"),
+    ]
+    assert summary(rows) == {"create": 1, "update": 1, "replace": 1, "destroy": 1}
+
+
+def test_created_resources_show_set_and_unknown_values():
+    created = next(r for r in describe_plan(PLAN) if r["action"] == "create")
+    attributes = {a["name"]: a["after"] for a in created["attributes"]}
+
+    assert attributes == {"arn": UNKNOWN, "bucket": "logs", "tags": '{"team": "x"}'}
+
+
+def test_updates_show_only_what_changes_and_hide_sensitive_values():
+    updated = next(r for r in describe_plan(PLAN) if r["action"] == "update")
+
+    assert updated["attributes"] == [
+        {"name": "instance_class", "before": "db.t3.micro", "after": "db.t3.small"},
+        {"name": "password", "before": SENSITIVE, "after": SENSITIVE},
+    ]
+
+
+def test_sensitive_nested_values_are_masked():
+    plan = {"resource_changes": [change("aws_x.y", ["create"], after={"config": {"password": "hunter2"}},
+                                        after_sensitive={"config": {"password": True}})]}  # fmt: skip
+    attributes = describe_plan(plan)[0]["attributes"]
+
+    assert attributes == [{"name": "config", "before": None, "after": SENSITIVE}]
