@@ -30,9 +30,21 @@ class LinesField(forms.CharField):
 
     widget = forms.Textarea(attrs={"rows": 3})
 
+    def __init__(self, *, item_type: type = str, **kwargs):
+        self.item_type = item_type
+        super().__init__(**kwargs)
+
     def to_python(self, value):
         text = super().to_python(value)
-        return [line.strip() for line in text.splitlines() if line.strip()]
+        return [self._item(line.strip()) for line in text.splitlines() if line.strip()]
+
+    def _item(self, line: str):
+        if self.item_type is int:
+            try:
+                return int(line)
+            except ValueError:
+                return line  # the schema check then names the item that is not a whole number
+        return line
 
     def prepare_value(self, value):
         return "\n".join(value) if isinstance(value, list) else value
@@ -57,7 +69,7 @@ def parameter_field(prop: dict, required: bool) -> forms.Field:
                 coerce=int if prop["items"].get("type") == "integer" else str,
                 **common,
             )
-        return LinesField(**common)
+        return LinesField(item_type=int if prop.get("items", {}).get("type") == "integer" else str, **common)
     if options is not None:
         field = forms.TypedChoiceField(
             choices=[(str(v), label) for v, label in options],

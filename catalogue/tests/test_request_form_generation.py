@@ -4,7 +4,9 @@ import pytest
 from django import forms
 
 from catalogue.forms import LinesField, RequestForm
-from catalogue.tests.helpers import form_data, parse_html
+from catalogue.models import PatternVersion
+from catalogue.services import sync_catalogue
+from catalogue.tests.helpers import copy_patterns, edit_yaml, form_data, parse_html
 from conftest import client_for, make_user
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +177,34 @@ def test_a_member_of_two_teams_chooses_between_them(web_app, payments, analytics
     form = RequestForm(version=web_app, user=carol)
     assert set(form.fields["team"].queryset) == {payments, analytics}
     assert form.fields["team"].initial is None
+
+
+def test_an_array_of_whole_numbers_yields_whole_numbers(catalogue, alice, payments, tmp_path):
+    # given a pattern whose author declared a list of ports (the loader accepts arrays of integers)
+    root = copy_patterns(tmp_path, "message-queue")
+
+    def change(data):
+        data["version"] = "1.1.0"
+        data["parameters"]["properties"]["allowed_ports"] = {
+            "type": "array",
+            "title": "Allowed ports",
+            "items": {"type": "integer", "minimum": 1, "maximum": 65535},
+            "default": [443],
+        }
+
+    edit_yaml(root / "message-queue", change)
+    with open(root / "message-queue" / "terraform" / "variables.tf", "a") as variables:
+        variables.write('\nvariable "allowed_ports" {\n  type = list(number)\n}\n')
+    sync_catalogue(root)
+    version = PatternVersion.objects.get(pattern__slug="message-queue", version="1.1.0")
+
+    # when
+    good = RequestForm(form_data(version, payments, allowed_ports="443\n8443"), version=version, user=alice)
+    bad = RequestForm(form_data(version, payments, allowed_ports="443\nhttps"), version=version, user=alice)
+    high = RequestForm(form_data(version, payments, allowed_ports="70000"), version=version, user=alice)
+
+    # then
+    assert good.is_valid(), good.errors
+    assert good.cleaned_data["parameters"]["allowed_ports"] == [443, 8443]
+    assert bad.errors["allowed_ports"] == ["Item 2: Enter a whole number."]
+    assert high.errors["allowed_ports"] == ["Item 1: Enter a value of at most 65535."]

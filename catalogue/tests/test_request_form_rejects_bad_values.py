@@ -1,6 +1,7 @@
 """A request with a bad value gets a message next to that field, says what to change, and stores nothing."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from catalogue.models import PatternVersion
 from catalogue.services import sync_catalogue
@@ -13,9 +14,11 @@ from catalogue.tests.helpers import (
     page_errors,
     parse_html,
     request_records,
+    submit_request,
 )
 from conftest import client_for, make_user
 from provisioning.models import Environment
+from provisioning.services import RequestInvalid
 
 pytestmark = pytest.mark.django_db
 
@@ -287,4 +290,23 @@ def test_an_inactive_user_cannot_request(web_app, payments):
 
     # then
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert request_records() == before
+
+
+def test_the_request_service_refuses_a_team_the_user_is_not_in(web_app, bob, payments):
+    # the API, CLI and GitOps doors call the service directly, without the form's team choices
+    before = request_records()
+    with pytest.raises(PermissionDenied, match="You are not a member of team payments."):
+        submit_request(bob, payments, web_app)
+    assert request_records() == before
+
+
+def test_the_request_service_refuses_bad_parameters_with_field_messages(web_app, alice, payments):
+    before = request_records()
+    with pytest.raises(RequestInvalid) as refused:
+        submit_request(alice, payments, web_app, database_storage_gb=5, region="mars-north-1")
+    assert refused.value.errors == {
+        "database_storage_gb": ["Enter a value of at least 20."],
+        "region": ["Choose one of: eu-west-1, eu-central-1, us-east-1."],
+    }
     assert request_records() == before
