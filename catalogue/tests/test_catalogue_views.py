@@ -267,3 +267,14 @@ def test_inline_validation_of_an_unknown_field_returns_nothing(alice, payments, 
 
 def test_inline_validation_only_accepts_post(alice, web_app):
     assert client_for(alice).get("/catalogue/web-app/request/validate/").status_code == 405
+
+
+def test_inline_validation_does_not_reveal_another_teams_environment_names(alice, bob, payments, web_app):
+    # given payments has checkout-dev
+    client_for(alice).post("/catalogue/web-app/request/", form_data(web_app, payments, name="checkout-dev"))
+
+    # when the outsider probes that name for payments
+    response = validate(bob, form_data(web_app, payments, name="checkout-dev"), "name")
+
+    # then the name is not reported as taken
+    assert "already has an environment" not in parse_html(response.content).text
