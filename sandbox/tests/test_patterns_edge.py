@@ -1,0 +1,189 @@
+"""Acceptance: shipped patterns that use load balancers, WAF and messaging, run end to end
+through terraform against the sandbox cloud exactly as the portal runs them: the root module
+and tfvars come from provisioning.terraform.workspace, the variables are name, tier, tags and
+each parameter's default from the pattern's pattern.yaml. Plan, apply, re-plan (no changes),
+destroy.
+"""
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+from provisioning.terraform.workspace import BACKEND_CONFIG, LocalState, WorkspaceSpec, write_workspace
+
+from .conftest import Terraform
+
+pytestmark = pytest.mark.integration
+
+PATTERNS_DIR = Path(__file__).resolve().parents[2] / "patterns"
+
+
+def portal_tags(slug: str, name: str) -> dict[str, str]:
+    """Tags the portal puts on every environment (provider default_tags and the `tags` variable)."""
+    return {
+        "team": "payments",
+        "project": "acceptance",
+        "cost-centre": "CC-1001",
+        "environment": "dev",
+        "managed-by": "idp-portal",
+        "idp:environment": name,
+        "pattern": f"{slug}@1.0.0",
+        "expires-on": "2030-01-01",
+    }
+
+
+def pattern_workspace(tmp_path: Path, slug: str, name: str, endpoint: str) -> tuple[WorkspaceSpec, Path]:
+    folder = PATTERNS_DIR / slug
+    meta = yaml.safe_load((folder / "pattern.yaml").read_text())
+    defaults = {k: p["default"] for k, p in meta["parameters"]["properties"].items() if "default" in p}
+    module_files = {
+        p.relative_to(folder / "terraform").as_posix(): p.read_text()
+        for p in sorted((folder / "terraform").glob("*.tf"))
+    }
+    tags = portal_tags(slug, name)
+    spec = WorkspaceSpec(
+        module_files=module_files,
+        variables={**defaults, "name": name, "tier": "dev", "tags": tags},
+        region=defaults.get("region", "eu-west-1"),
+        default_tags=tags,
+        state=LocalState(tmp_path / "state" / "terraform.tfstate"),
+        sandbox_endpoint=endpoint,
+    )
+    workdir = tmp_path / "ws"
+    write_workspace(workdir, spec)
+    return spec, workdir
+
+
+def run_pattern(tmp_path_factory, terraform_env, moto_endpoint, slug: str, name: str) -> SimpleNamespace:
+    tmp_path = tmp_path_factory.mktemp(slug)
+    spec, workdir = pattern_workspace(tmp_path, slug, name, moto_endpoint)
+    tf = Terraform(workdir, terraform_env)
+    tf.run("init", "-input=false", f"-backend-config={BACKEND_CONFIG}")
+    plan = tf.plan_json()
+    tf.apply_saved_plan()
+    return SimpleNamespace(tf=tf, plan=plan, outputs=tf.outputs(), spec=spec, name=name)
+
+
+def planned(plan: dict, address: str) -> dict:
+    def walk(module: dict):
+        yield from module.get("resources", [])
+        for child in module.get("child_modules", []):
+            yield from walk(child)
+
+    return next(r for r in walk(plan["planned_values"]["root_module"]) if r["address"] == address)["values"]
+
+
+def no_changes(tf: Terraform) -> bool:
+    result = tf.run("plan", "-input=false", "-detailed-exitcode", check=False)
+    assert result.returncode in (0, 2), result.stdout + result.stderr
+    return result.returncode == 0
+
+
+# -- message-queue --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def message_queue(tmp_path_factory, terraform_env, moto_endpoint):
+    return run_pattern(tmp_path_factory, terraform_env, moto_endpoint, "message-queue", "acc-mq-1")
+
+
+def test_message_queue_plan_shows_encryption_and_portal_tags(message_queue):
+    plan, tags = message_queue.plan, message_queue.spec.default_tags
+
+    main = planned(plan, "module.pattern.aws_sqs_queue.main")
+    topic = planned(plan, "module.pattern.aws_sns_topic.events")
+    assert main["sqs_managed_sse_enabled"] is True
+    assert main["message_retention_seconds"] == 4 * 86400
+    assert main["visibility_timeout_seconds"] == 30
+    assert main["tags_all"] == {**tags, "Name": "acc-mq-1"}
+    assert planned(plan, "module.pattern.aws_sqs_queue.dead_letter")["sqs_managed_sse_enabled"] is True
+    assert topic["kms_master_key_id"] == "alias/aws/sns"
+    assert topic["tags_all"] == {**tags, "Name": "acc-mq-1-events"}
+    assert planned(plan, "module.pattern.aws_sns_topic_subscription.main")["raw_message_delivery"] is True
+
+
+def test_message_queue_apply_builds_encrypted_wired_queues(message_queue, aws):
+    sqs, sns = aws("sqs"), aws("sns")
+    outputs = message_queue.outputs
+
+    main = sqs.get_queue_attributes(QueueUrl=outputs["queue_url"], AttributeNames=["All"])["Attributes"]
+    dlq = sqs.get_queue_attributes(QueueUrl=outputs["dead_letter_queue_url"], AttributeNames=["All"])["Attributes"]
+    assert main["SqsManagedSseEnabled"] == "true" and dlq["SqsManagedSseEnabled"] == "true"
+    assert json.loads(main["RedrivePolicy"]) == {"deadLetterTargetArn": dlq["QueueArn"], "maxReceiveCount": 5}
+    statement = json.loads(main["Policy"])["Statement"][0]
+    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == outputs["topic_arn"]
+    assert sqs.list_queue_tags(QueueUrl=outputs["queue_url"])["Tags"]["cost-centre"] == "CC-1001"
+    assert sns.get_topic_attributes(TopicArn=outputs["topic_arn"])["Attributes"]["KmsMasterKeyId"] == "alias/aws/sns"
+    subscriptions = sns.list_subscriptions_by_topic(TopicArn=outputs["topic_arn"])["Subscriptions"]
+    assert [s["Endpoint"] for s in subscriptions] == [main["QueueArn"]]
+    # A message published on the topic reaches the queue, raw.
+    sns.publish(TopicArn=outputs["topic_arn"], Message="hello")
+    received = sqs.receive_message(QueueUrl=outputs["queue_url"], WaitTimeSeconds=1)["Messages"]
+    assert received[0]["Body"] == "hello"
+
+
+def test_message_queue_replan_has_no_changes(message_queue):
+    assert no_changes(message_queue.tf)
+
+
+def test_message_queue_destroy_removes_everything(message_queue, aws):
+    sqs, sns = aws("sqs"), aws("sns")
+
+    message_queue.tf.run("destroy", "-input=false", "-auto-approve")
+
+    assert sqs.list_queues(QueueNamePrefix="acc-mq-1").get("QueueUrls", []) == []
+    assert message_queue.outputs["topic_arn"] not in {t["TopicArn"] for t in sns.list_topics()["Topics"]}
+
+
+# -- web-app --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def web_app(tmp_path_factory, terraform_env, moto_endpoint):
+    return run_pattern(tmp_path_factory, terraform_env, moto_endpoint, "web-app", "acc-web-2")
+
+
+def test_web_app_plan_shows_what_policies_read(web_app):
+    plan, tags = web_app.plan, web_app.spec.default_tags
+
+    lb = planned(plan, "module.pattern.aws_lb.this")
+    assert lb["internal"] is False
+    assert lb["load_balancer_type"] == "application"
+    assert lb["tags_all"] == {**tags, "Name": "acc-web-2"}
+    acl = planned(plan, "module.pattern.aws_wafv2_web_acl.this")
+    assert acl["scope"] == "REGIONAL"
+    assert acl["rule"][0]["statement"][0]["managed_rule_group_statement"][0]["name"] == "AWSManagedRulesCommonRuleSet"
+    tg = planned(plan, "module.pattern.aws_lb_target_group.app")
+    assert (tg["port"], tg["health_check"][0]["path"]) == (8080, "/health")
+
+
+def test_web_app_apply_protects_the_load_balancer_with_the_web_acl(web_app, aws):
+    elb, waf = aws("elbv2"), aws("wafv2")
+
+    lb = elb.describe_load_balancers(Names=["acc-web-2"])["LoadBalancers"][0]
+    assert lb["Scheme"] == "internet-facing"
+    assert f"http://{lb['DNSName']}" == web_app.outputs["url"]
+    acl = waf.get_web_acl_for_resource(ResourceArn=lb["LoadBalancerArn"])["WebACL"]
+    assert acl["Name"] == "acc-web-2"
+    listeners = elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    assert [(li["Port"], li["DefaultActions"][0]["TargetGroupArn"]) for li in listeners] == [
+        (80, web_app.outputs["target_group_arn"])
+    ]
+    tags = elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"]])["TagDescriptions"][0]["Tags"]
+    assert {t["Key"]: t["Value"] for t in tags}["cost-centre"] == "CC-1001"
+
+
+def test_web_app_replan_has_no_changes(web_app):
+    assert no_changes(web_app.tf)
+
+
+def test_web_app_destroy_removes_everything(web_app, aws):
+    elb, waf = aws("elbv2"), aws("wafv2")
+
+    web_app.tf.run("destroy", "-input=false", "-auto-approve")
+
+    assert not [lb for lb in elb.describe_load_balancers()["LoadBalancers"] if lb["LoadBalancerName"] == "acc-web-2"]
+    assert not [a for a in waf.list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"] == "acc-web-2"]
