@@ -1,0 +1,185 @@
+"""Acceptance: the shipped data patterns (postgres-database, data-warehouse) run end to end
+through terraform against the sandbox cloud exactly as the portal runs them: the root module
+and tfvars come from provisioning.terraform.workspace (sandbox_endpoint = the moto server), the
+variables are name, tier, tags and each parameter's default from the pattern's pattern.yaml.
+Plan, apply, re-plan (no changes), destroy; in the dev tier (no final snapshot) and in prod
+(final snapshot on destroy).
+"""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from provisioning.terraform.workspace import BACKEND_CONFIG, LocalState, WorkspaceSpec, write_workspace
+
+from .conftest import Terraform
+
+pytestmark = pytest.mark.integration
+
+PATTERNS_DIR = Path(__file__).resolve().parents[2] / "patterns"
+ACCOUNT = "123456789012"
+
+
+def portal_tags(slug: str, name: str, tier: str) -> dict[str, str]:
+    """What the portal puts in the provider's default_tags and in the `tags` variable."""
+    return {
+        "team": "analytics",
+        "project": "acceptance",
+        "cost-centre": "CC-2002",
+        "environment": tier,
+        "managed-by": "idp-portal",
+        "idp:environment": name,
+        "pattern": f"{slug}@1.0.0",
+    }
+
+
+def run_workspace(tmp_path: Path, terraform_env: dict, endpoint: str, slug: str, name: str, tier: str):
+    folder = PATTERNS_DIR / slug
+    meta = yaml.safe_load((folder / "pattern.yaml").read_text())
+    defaults = {key: p["default"] for key, p in meta["parameters"]["properties"].items() if "default" in p}
+    module_files = {
+        p.relative_to(folder / "terraform").as_posix(): p.read_text()
+        for p in sorted((folder / "terraform").glob("*.tf"))
+    }
+    tags = portal_tags(slug, name, tier)
+    spec = WorkspaceSpec(
+        module_files=module_files,
+        variables={**defaults, "name": name, "tier": tier, "tags": tags},
+        region=defaults["region"],
+        default_tags=tags,
+        state=LocalState(tmp_path / "state" / "terraform.tfstate"),
+        sandbox_endpoint=endpoint,
+    )
+    workdir = tmp_path / "workspace"
+    write_workspace(workdir, spec)
+    tf = Terraform(workdir, terraform_env)
+    tf.run("init", "-input=false", f"-backend-config={BACKEND_CONFIG}")
+    return tf, spec, defaults
+
+
+def planned(plan: dict, address: str) -> dict:
+    def walk(module: dict):
+        yield from module.get("resources", [])
+        for child in module.get("child_modules", []):
+            yield from walk(child)
+
+    return next(r for r in walk(plan["planned_values"]["root_module"]) if r["address"] == address)["values"]
+
+
+def creates_only(plan: dict) -> set[str]:
+    assert {tuple(c["change"]["actions"]) for c in plan["resource_changes"]} <= {("create",), ("read",)}
+    return {c["address"] for c in plan["resource_changes"] if c["change"]["actions"] == ["create"]}
+
+
+def assert_no_changes(tf: Terraform) -> None:
+    result = tf.run("plan", "-input=false", "-detailed-exitcode", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def tags_of(tag_list: list[dict]) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in tag_list}
+
+
+@pytest.mark.parametrize("tier", ["dev", "prod"])
+def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, moto_endpoint, aws):
+    name = f"acc-pg-{tier}"
+    tf, spec, defaults = run_workspace(tmp_path, terraform_env, moto_endpoint, "postgres-database", name, tier)
+    rds, secrets = aws("rds"), aws("secretsmanager")
+
+    plan = tf.plan_json()
+
+    assert creates_only(plan) == {
+        "module.pattern.aws_vpc.this",
+        "module.pattern.aws_subnet.private[0]",
+        "module.pattern.aws_subnet.private[1]",
+        "module.pattern.aws_security_group.database",
+        "module.pattern.aws_db_subnet_group.this",
+        "module.pattern.aws_db_instance.this",
+    }
+    db = planned(plan, "module.pattern.aws_db_instance.this")
+    assert (db["storage_encrypted"], db["publicly_accessible"], db["multi_az"]) == (True, False, False)
+    assert (db["instance_class"], db["allocated_storage"], db["storage_type"]) == (
+        defaults["instance_class"],
+        defaults["allocated_storage_gb"],
+        "gp3",
+    )
+    assert db["tags_all"] == {**spec.default_tags, "Name": name}
+    assert db["skip_final_snapshot"] is (tier != "prod")
+
+    tf.apply_saved_plan()
+    outputs = tf.outputs()
+    instance = rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
+    assert (instance["Engine"], instance["EngineVersion"]) == ("postgres", defaults["engine_version"])
+    assert instance["StorageEncrypted"] is True and instance["PubliclyAccessible"] is False
+    assert instance["BackupRetentionPeriod"] == defaults["backup_retention_days"]
+    assert tags_of(instance["TagList"]) == {**spec.default_tags, "Name": name}
+    assert outputs["endpoint"] == f"{instance['Endpoint']['Address']}:5432"
+    assert secrets.describe_secret(SecretId=outputs["master_secret_arn"])["ARN"] == outputs["master_secret_arn"]
+    assert_no_changes(tf)
+
+    tf.run("destroy", "-input=false", "-auto-approve")
+
+    assert name not in {d["DBInstanceIdentifier"] for d in rds.describe_db_instances()["DBInstances"]}
+    assert name not in {g["DBSubnetGroupName"] for g in rds.describe_db_subnet_groups()["DBSubnetGroups"]}
+    snapshots = {s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]}
+    assert (f"{name}-final" in snapshots) is (tier == "prod")
+    assert outputs["master_secret_arn"] not in {s["ARN"] for s in secrets.list_secrets()["SecretList"]}
+
+
+@pytest.mark.parametrize("tier", ["dev", "prod"])
+def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_endpoint, aws):
+    name = f"acc-dw-{tier}"
+    tf, spec, defaults = run_workspace(tmp_path, terraform_env, moto_endpoint, "data-warehouse", name, tier)
+    redshift, kms, s3, secrets = aws("redshift"), aws("kms"), aws("s3"), aws("secretsmanager")
+
+    plan = tf.plan_json()
+
+    assert creates_only(plan) == {
+        "module.pattern.aws_vpc.this",
+        "module.pattern.aws_subnet.private[0]",
+        "module.pattern.aws_subnet.private[1]",
+        "module.pattern.aws_security_group.warehouse",
+        "module.pattern.aws_kms_key.this",
+        "module.pattern.aws_s3_bucket.data",
+        "module.pattern.aws_s3_bucket_server_side_encryption_configuration.data",
+        "module.pattern.aws_s3_bucket_public_access_block.data",
+        "module.pattern.aws_s3_bucket_versioning.data",
+        "module.pattern.aws_redshift_subnet_group.this",
+        "module.pattern.aws_redshift_cluster.this",
+    }
+    cluster = planned(plan, "module.pattern.aws_redshift_cluster.this")
+    assert (cluster["encrypted"], cluster["publicly_accessible"]) == (True, False)
+    assert (cluster["node_type"], cluster["number_of_nodes"], cluster["cluster_type"]) == (
+        defaults["node_type"],
+        defaults["number_of_nodes"],
+        "single-node",
+    )
+    assert cluster["tags_all"] == {**spec.default_tags, "Name": name}
+    key = planned(plan, "module.pattern.aws_kms_key.this")
+    assert (key["enable_key_rotation"], key["deletion_window_in_days"]) == (True, 7)
+
+    tf.apply_saved_plan()
+    outputs = tf.outputs()
+    found = redshift.describe_clusters(ClusterIdentifier=name)["Clusters"][0]
+    assert (found["Encrypted"], found["KmsKeyId"], found["PubliclyAccessible"]) == (True, outputs["kms_key_arn"], False)
+    assert (found["DBName"], found["ClusterSubnetGroupName"]) == (defaults["database_name"], name)
+    assert tags_of(found["Tags"]) == {**spec.default_tags, "Name": name}
+    assert outputs["warehouse_endpoint"] == f"{found['Endpoint']['Address']}:5439"
+    secret = secrets.describe_secret(SecretId=f"redshift!{name}-warehouse_admin")
+    key_id = outputs["kms_key_arn"].rsplit("/", 1)[1]
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
+    rule = s3.get_bucket_encryption(Bucket=outputs["data_bucket"])["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == outputs["kms_key_arn"]
+    assert_no_changes(tf)
+
+    tf.run("destroy", "-input=false", "-auto-approve")
+
+    assert name not in {c["ClusterIdentifier"] for c in redshift.describe_clusters()["Clusters"]}
+    subnet_groups = redshift.describe_cluster_subnet_groups()["ClusterSubnetGroups"]
+    assert name not in {g["ClusterSubnetGroupName"] for g in subnet_groups}
+    snapshots = {s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots()["Snapshots"]}
+    assert (f"{name}-final" in snapshots) is (tier == "prod")
+    assert secret["ARN"] not in {s["ARN"] for s in secrets.list_secrets()["SecretList"]}
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    assert outputs["data_bucket"] not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
