@@ -99,7 +99,10 @@ class RequestForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         empty_label=None,
-        error_messages={"invalid_choice": "You are not a member of that team; choose one of your teams."},
+        error_messages={
+            "invalid_choice": "You are not a member of that team; choose one of your teams.",
+            "required": "Choose the team that will own the environment. Not in a team? Ask a team lead or an admin.",
+        },
     )
     name = forms.CharField(
         label="Environment name",

@@ -48,9 +48,12 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 def env_decimal(name: str, default: str) -> Decimal:
     raw = os.environ.get(name, default)
     try:
-        return Decimal(raw)
+        value = Decimal(raw)
     except InvalidOperation:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a decimal number.") from None
+    if not value.is_finite():
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a finite decimal number.")
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:

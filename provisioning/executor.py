@@ -6,6 +6,7 @@ import logging
 import shutil
 import time
 import traceback
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db.models import F, Q, Value
@@ -92,6 +93,12 @@ class LogStream:
         self.buffer.append(text)
         self.flush()
 
+    @contextmanager
+    def timed(self, step: str):
+        started = time.monotonic()
+        yield
+        self.buffer.append(f"[{step}: {time.monotonic() - started:.2f} s]\n")
+
 
 def execute_run(run_id: int, *, worker: str) -> None:
     run = claim(run_id, worker)
@@ -133,15 +140,18 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     cli = TerraformCLI(settings.TERRAFORM_BIN, workdir, env, lock_timeout=settings.TERRAFORM_LOCK_TIMEOUT)
 
     stream.write(f"$ terraform init  (run #{run.pk} on {run.worker})\n")
-    cli.init(stream, BACKEND_CONFIG)
+    with stream.timed("init"):
+        cli.init(stream, BACKEND_CONFIG)
     (workdir / BACKEND_CONFIG).unlink(missing_ok=True)
     if isinstance(spec.state, PostgresState):
         cli.use_workspace(spec.state.workspace)
 
     if run.kind in (RunKind.PLAN, RunKind.DRIFT):
         stream.write(f"\n$ terraform plan{' -destroy' if run.destroy else ''} -out={PLAN_FILE}\n")
-        result = cli.plan(stream, PLAN_FILE, destroy=run.destroy)
-        plan_json = cli.show_json(PLAN_FILE)
+        with stream.timed("plan"):
+            result = cli.plan(stream, PLAN_FILE, destroy=run.destroy)
+        with stream.timed("show -json"):
+            plan_json = cli.show_json(PLAN_FILE)
         Run.objects.filter(pk=run.pk).update(
             plan_file=(workdir / PLAN_FILE).read_bytes(),
             plan_json=plan_json,
@@ -156,9 +166,11 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     plan_run = run.change_request.plan_run
     (workdir / PLAN_FILE).write_bytes(bytes(plan_run.plan_file))
     stream.write(f"\n$ terraform apply {PLAN_FILE}  (the plan reviewed in run #{plan_run.pk})\n")
-    result = cli.apply(stream, PLAN_FILE)
-    outputs = cli.output_json()
-    state = cli.show_json()
+    with stream.timed("apply"):
+        result = cli.apply(stream, PLAN_FILE)
+    with stream.timed("outputs and state"):
+        outputs = cli.output_json()
+        state = cli.show_json()
     _finish(run, RunStatus.SUCCEEDED, exit_code=result.exit_code)
     run.refresh_from_db()
     services.apply_finished(run, outputs=outputs, state=state)

@@ -69,14 +69,12 @@ class TerraformCLI:
         )
 
     def use_workspace(self, name: str) -> None:
-        """Select the state workspace (pg backend: one per environment), creating it the first time.
+        """Use the state workspace `name` (pg backend: one per environment) for the next commands.
 
-        Not through TF_WORKSPACE: with it set, `init` prompts for a missing workspace and fails.
+        Set after `init`: with TF_WORKSPACE naming a missing workspace, `init` prompts and fails,
+        while plan and apply create it on first use (two terraform calls fewer than `workspace new`).
         """
-        try:
-            self._capture("workspace select", name, no_color=IsFlagged)
-        except TerraformError:
-            self._capture("workspace new", name, no_color=IsFlagged, lock_timeout=self.lock_timeout)
+        self.env = {**self.env, "TF_WORKSPACE": name}
 
     def plan(self, on_output: OutputCallback, plan_file: str, *, destroy: bool = False) -> CommandResult:
         # -detailed-exitcode: 0 = no changes, 2 = changes present, 1 = error.
@@ -152,7 +150,10 @@ class TerraformCLI:
         interrupt_reason = None
         interrupted_at = None
         while True:
-            exit_code = process.poll()
+            try:
+                exit_code = process.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                exit_code = None
             text = reader.read(result)
             reason = on_output(text)
             if reason and interrupt_reason is None:
@@ -165,7 +166,6 @@ class TerraformCLI:
             if exit_code is not None:
                 on_output(reader.read(result))
                 break
-            time.sleep(0.25)
         result.exit_code = exit_code
         if interrupt_reason:
             raise Interrupted(interrupt_reason, diagnostics=result.diagnostics)

@@ -1,0 +1,182 @@
+"""`make bench`: measure what users wait for, with the real components.
+
+1. Portal overhead: time from submitting a development environment to its plan
+   being stored, against a raw `terraform init && terraform plan` of the same
+   kind of workspace (same module, provider mirror, state backend). Target: at
+   most 10 % overhead.
+2. Policy evaluation: the whole policy set on the largest shipped plan. Target:
+   under 100 ms.
+
+Runs against its own PostgreSQL database (`<DATABASE_URL name>_bench`), a moto
+server and a Celery worker process started here; prints a table.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+
+
+def main() -> None:
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/idp_portal")
+    os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rstrip("/") + "_bench"
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+    os.environ["CELERY_QUEUE"] = f"idp-bench-{os.getpid()}"
+    os.environ.setdefault("IDP_VAR_DIR", str(Path(tempfile.gettempdir()) / "idp-bench-var"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "idp_portal.settings"
+    _create_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from idp_portal.components import MotoServer, WorkerProcess, worker_environment
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    workdir = Path(tempfile.mkdtemp(prefix="idp-bench-"))
+    moto = MotoServer(workdir / "moto.log").start()
+    settings.AWS_ENDPOINT_URL = moto.endpoint
+    env = worker_environment(settings.DATABASES["default"], AWS_ENDPOINT_URL=moto.endpoint)
+    worker = WorkerProcess(env, workdir / "worker.log", queue=os.environ["CELERY_QUEUE"], concurrency=1).start()
+    try:
+        rows = [bench_policies(), *bench_overhead(workdir)]
+    finally:
+        worker.stop()
+        moto.stop()
+    width = max(len(r[0]) for r in rows)
+    print()
+    for name, value, target in rows:
+        print(f"{name.ljust(width)}  {value:>12}  {target}")
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def bench_policies() -> tuple[str, str, str]:
+    import json
+
+    from governance.policy import POLICY_DIR, evaluate
+
+    fixtures = sorted((POLICY_DIR / "tests" / "fixtures").glob("*.json"), key=lambda p: p.stat().st_size)
+    if not fixtures:
+        return ("policy set on the largest plan", "no fixtures", "run capture_plan_fixtures")
+    largest = json.loads(fixtures[-1].read_text())
+    evaluate("plan", largest)  # compile and warm the cache
+    timings = []
+    for _ in range(20):
+        start = time.perf_counter()
+        evaluate("params", largest)
+        evaluate("plan", largest)
+        timings.append(time.perf_counter() - start)
+    median = statistics.median(timings) * 1000
+    resources = len(largest["plan"]["resource_changes"])
+    name = f"policy set on {fixtures[-1].stem} ({resources} resources), median"
+    return (name, f"{median:.1f} ms", "target < 100 ms " + ("OK" if median < 100 else "MISSED"))
+
+
+def bench_overhead(workdir: Path) -> list[tuple[str, str, str]]:
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.db import transaction
+
+    from catalogue.models import Pattern
+    from catalogue.parameters import defaults
+    from catalogue.services import sync_catalogue
+    from governance.models import Membership, Team
+    from idp_portal.components import wait_for
+    from provisioning import services
+    from provisioning.choices import ChangeSource
+    from provisioning.models import ChangeRequest, Environment
+    from provisioning.runtime import cli_config_file, plugin_cache_dir, workspace_spec
+    from provisioning.terraform.workspace import PostgresState, write_workspace
+    from provisioning.terraform.workspace import environment as process_env
+
+    sync_catalogue(settings.PATTERNS_DIR)
+    team = Team.objects.create(name="Bench", slug="bench", cost_centre="CC-0")
+    user = User.objects.create_user("bench")
+    Membership.objects.create(user=user, team=team)
+    version = Pattern.objects.get(slug="dev-environment").current_version
+    parameters = defaults(version.parameters_schema)
+
+    portal, raw = [], []
+    for round_number in range(ROUNDS + 1):  # the first round warms the plugin cache and is not counted
+        start = time.perf_counter()
+        with transaction.atomic():
+            change = services.request_environment(
+                actor=user, team=team, pattern_version=version, name=f"bench-{round_number}", tier="dev",
+                ttl_days=3, parameters=parameters, source=ChangeSource.API,
+            )  # fmt: skip
+        wait_for(lambda change=change: _plan_stored(change), 300, "the plan", interval=0.01)
+        elapsed = time.perf_counter() - start
+        # Let the apply that follows finish, so it does not slow the raw measurement or the next round.
+        wait_for(
+            lambda change=change: ChangeRequest.objects.get(pk=change.pk).status in ("applied", "failed", "rejected"),
+            300,
+            "the change to settle",
+            interval=0.1,
+        )
+        # Same kind of workspace, driven by hand: terraform init && terraform plan.
+        environment = Environment.objects.get(pk=change.environment_id)
+        spec = workspace_spec(environment, change)
+        if isinstance(spec.state, PostgresState):
+            spec.state = PostgresState(spec.state.conn_str, spec.state.schema_name, f"raw-{round_number}",
+                                       spec.state.password)  # fmt: skip
+        folder = workdir / f"raw-{round_number}"
+        write_workspace(folder, spec)
+        env = process_env(spec, cli_config_file=cli_config_file(), plugin_cache_dir=plugin_cache_dir())
+        raw_start = time.perf_counter()
+        _run([settings.TERRAFORM_BIN, "init", "-input=false", "-backend-config=backend.tfbackend"], folder, env)
+        if isinstance(spec.state, PostgresState):
+            env = {**env, "TF_WORKSPACE": spec.state.workspace}
+        _run([settings.TERRAFORM_BIN, "plan", "-input=false", "-out=tfplan"], folder, env)
+        raw_elapsed = time.perf_counter() - raw_start
+        if round_number:
+            portal.append(elapsed)
+            raw.append(raw_elapsed)
+        print(f"round {round_number}: portal {elapsed:.2f} s, raw terraform {raw_elapsed:.2f} s", file=sys.stderr)
+    p, r = statistics.median(portal), statistics.median(raw)
+    overhead = (p - r) / r * 100
+    return [
+        ("dev environment: submit -> plan stored, median", f"{p:.2f} s", f"{ROUNDS} rounds"),
+        ("raw terraform init && plan, same workspace, median", f"{r:.2f} s", ""),
+        ("portal overhead over raw terraform", f"{overhead:+.1f} %",
+         f"ratio {p / r:.2f}; target <= 10 % " + ("OK" if overhead <= 10 else "MISSED")),
+    ]  # fmt: skip
+
+
+def _plan_stored(change) -> bool:
+    from provisioning.choices import RunKind, RunStatus
+    from provisioning.models import Run
+
+    run = Run.objects.filter(change_request=change, kind=RunKind.PLAN).only("status", "error").first()
+    if run is not None and run.status == RunStatus.FAILED:
+        raise SystemExit(f"the plan of change #{change.pk} failed: {run.error}")
+    return run is not None and run.status == RunStatus.SUCCEEDED
+
+
+def _run(argv: list[str], cwd: Path, env: dict) -> None:
+    import subprocess
+
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+if __name__ == "__main__":
+    main()
