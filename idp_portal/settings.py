@@ -173,7 +173,7 @@ TERRAFORM_MIN_VERSION = (1, 0, 0)
 TERRAFORM_DIR = VAR_DIR / "terraform"
 TERRAFORM_STATE_BACKEND = env_str("TERRAFORM_STATE_BACKEND", "pg" if DATABASE_IS_POSTGRES else "local")
 TERRAFORM_LOCK_TIMEOUT = env_str("TERRAFORM_LOCK_TIMEOUT", "60s")
-RUN_TIME_LIMIT_SECONDS = env_int("RUN_TIME_LIMIT_SECONDS", 1800, minimum=60)
+RUN_TIME_LIMIT_SECONDS = env_int("RUN_TIME_LIMIT_SECONDS", 1800, minimum=1)
 RUN_HEARTBEAT_SECONDS = env_int("RUN_HEARTBEAT_SECONDS", 5, minimum=1)
 RUN_ORPHAN_AFTER_SECONDS = env_int("RUN_ORPHAN_AFTER_SECONDS", 60, minimum=10)
 
@@ -188,6 +188,7 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "idp-portal@localhost")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
 SLACK_TIMEOUT_SECONDS = env_int("SLACK_TIMEOUT_SECONDS", 5, minimum=1)
 
 # --- REST API ---------------------------------------------------------------

@@ -144,3 +144,15 @@ def test_template_syntax_in_a_value_reaches_the_cloud_as_literal_text(sandbox, a
     # the sensitive output is neither stored nor shown
     assert environment.outputs["token"] is None
     assert "not-for-your-eyes" not in "".join(Run.objects.filter(environment=environment).values_list("log", flat=True))
+
+
+def test_a_run_over_its_time_limit_is_stopped_and_failed(sandbox, extra_worker, catalogue, alice, payments):
+    extra_worker(RUN_TIME_LIMIT_SECONDS="1")
+
+    change = wait_for_status(
+        request_pattern(alice, payments, catalogue["dev-environment"], name="slowpoke", ttl_days=2), ChangeStatus.FAILED
+    )
+
+    run = change.runs.get(status=RunStatus.FAILED)
+    assert "Time limit of 1 s exceeded" in run.error
+    assert Environment.objects.get(pk=change.environment_id).active_run is None
