@@ -17,6 +17,7 @@ pytestmark = pytest.mark.integration
 
 CONFIG_DIR = Path(__file__).parent / "data_services"
 NAME = "sbx-data"
+RENAMED = "sbx-data-renamed"
 DEFAULT_TAGS = {"idp:environment": "data-test", "idp:team": "platform"}
 ACCOUNT = "123456789012"
 
@@ -251,6 +252,24 @@ def test_out_of_band_changes_are_detected_as_drift(stack, aws):
     no_changes(stack.tf)
 
 
+def test_renaming_the_instance_changes_it_in_place_as_in_provider_v5(stack, aws):
+    rds = aws("rds")
+    write_vars(stack, db_identifier=RENAMED)
+
+    plan = stack.tf.plan_json()
+
+    assert actions(plan) == {"aws_db_instance.this": ["update"]}
+    unknown = change(plan, "aws_db_instance.this")["after_unknown"]
+    assert unknown["endpoint"] is True and unknown["address"] is True and unknown["arn"] is True
+    stack.tf.apply_saved_plan()
+    identifiers = {d["DBInstanceIdentifier"] for d in rds.describe_db_instances()["DBInstances"]}
+    assert RENAMED in identifiers and NAME not in identifiers
+    db = rds.describe_db_instances(DBInstanceIdentifier=RENAMED)["DBInstances"][0]
+    assert tags_of(db["TagList"])["Owner"] == "team-a"
+    assert stack.tf.outputs()["db_endpoint"] == f"{db['Endpoint']['Address']}:5432"
+    no_changes(stack.tf)
+
+
 def test_destroy_removes_everything_and_schedules_the_key_deletion(stack, aws):
     rds, redshift, kms, logs, secrets = (
         aws("rds"),
@@ -262,7 +281,7 @@ def test_destroy_removes_everything_and_schedules_the_key_deletion(stack, aws):
 
     stack.tf.run("destroy", "-input=false", "-auto-approve")
 
-    assert NAME not in {d["DBInstanceIdentifier"] for d in rds.describe_db_instances()["DBInstances"]}
+    assert not {NAME, RENAMED} & {d["DBInstanceIdentifier"] for d in rds.describe_db_instances()["DBInstances"]}
     assert NAME not in {g["DBSubnetGroupName"] for g in rds.describe_db_subnet_groups()["DBSubnetGroups"]}
     assert NAME not in {c["ClusterIdentifier"] for c in redshift.describe_clusters()["Clusters"]}
     subnet_groups = redshift.describe_cluster_subnet_groups()["ClusterSubnetGroups"]
@@ -347,7 +366,9 @@ def test_left_out_arguments_plan_the_v5_defaults(tmp_path, terraform_env, moto_e
 
 
 def test_conflicting_arguments_are_refused_at_plan(tmp_path, terraform_env, moto_endpoint):
-    body = MINIMAL.replace('password          = "a-long-password"', 'password = "x"\n  manage_master_user_password = true')
+    body = MINIMAL.replace(
+        'password          = "a-long-password"', 'password = "x"\n  manage_master_user_password = true'
+    )
 
     _, plan, output = plan_only(tmp_path, terraform_env, moto_endpoint, body)
 

@@ -19,6 +19,11 @@ variable "name" {
   default = "sbx-data"
 }
 
+variable "db_identifier" {
+  type    = string
+  default = "sbx-data"
+}
+
 variable "instance_class" {
   type    = string
   default = "db.t3.micro"
@@ -144,7 +149,7 @@ resource "aws_db_subnet_group" "this" {
 }
 
 resource "aws_db_instance" "this" {
-  identifier                  = var.name
+  identifier                  = var.db_identifier
   engine                      = "postgres"
   engine_version              = "16"
   instance_class              = var.instance_class
