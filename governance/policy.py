@@ -216,6 +216,13 @@ def evaluate(stage: str, policy_input: dict, *, root: Path = POLICY_DIR) -> list
     interpreter.set_input(policy_input)
     try:
         output = json.loads(str(interpreter.query(f"x = data.idp.{stage}")))
+    except json.JSONDecodeError as exc:
+        raise PolicySetBroken(
+            [
+                f"evaluating {stage} policies produced unreadable output ({exc}); rego-cpp does this when sprintf "
+                "formats a computed string or a value is undefined: build such messages with concat"
+            ]
+        ) from None
     except Exception as exc:
         raise PolicySetBroken([f"evaluating {stage} policies failed: {str(exc).strip()[:500]}"]) from None
     packages = output.get("bindings", {}).get("x", {})

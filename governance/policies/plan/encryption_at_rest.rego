@@ -43,8 +43,8 @@ flag_off(rc, attribute) := v if {
 		"resource": rc.address,
 		"attribute": attribute,
 		"value": sprintf("%v", [object.get(rc.change.after, attribute, null)]),
-		"message": sprintf("%s has %s switched off.", [rc.address, attribute]),
-		"remediation": sprintf("Set %s = true.", [attribute]),
+		"message": concat("", [rc.address, " has ", attribute, " switched off."]),
+		"remediation": concat("", ["Set ", attribute, " = true."]),
 	}
 }
 

@@ -32,7 +32,7 @@ violations contains v if {
 		"resource": rc.address,
 		"attribute": flag,
 		"value": sprintf("%v", [object.get(rc.change.after, flag, null)]),
-		"message": sprintf("%s leaves %s off.", [rc.address, flag]),
-		"remediation": sprintf("Set %s = true.", [flag]),
+		"message": concat("", [rc.address, " leaves ", flag, " off."]),
+		"remediation": concat("", ["Set ", flag, " = true."]),
 	}
 }
