@@ -270,7 +270,7 @@ class LoadBalancer(_Elbv2):
             ip_address_type=lb.get("IpAddressType", ""),
             security_groups=sorted(lb.get("SecurityGroups") or []),
             subnets=sorted(az["SubnetId"] for az in lb.get("AvailabilityZones") or []),
-            customer_owned_ipv4_pool=lb.get("CustomerOwnedIpv4Pool", ""),
+            customer_owned_ipv4_pool=lb.get("CustomerOwnedIpv4Pool") or None,
         )
         for name, (key, kind, default, types) in LB_ATTRIBUTES.items():
             if lb_type in types and key in attrs:
@@ -546,7 +546,7 @@ class TargetGroup(_Elbv2):
                 state[name] = from_attr_value(kind, attrs[key])
             elif not known(state[name]):
                 state[name] = {"deregistration_delay": "300", "slow_start": 0}.get(name, False if kind is bool else "")
-        if "stickiness.type" in attrs or "stickiness.enabled" in attrs:
+        if current["stickiness"] and ("stickiness.type" in attrs or "stickiness.enabled" in attrs):
             sticky_type = attrs.get("stickiness.type", "")
             prefix = "stickiness.app_cookie" if sticky_type == "app_cookie" else "stickiness.lb_cookie"
             prior_sticky = (current["stickiness"] or [{}])[0] if isinstance(current["stickiness"], list) else {}
@@ -832,8 +832,8 @@ class Listener(_Elbv2):
             port=listener.get("Port"),
             protocol=protocol,
             ssl_policy=listener.get("SslPolicy", "") if protocol in SECURE_PROTOCOLS else "",
-            certificate_arn=certificates[0].get("CertificateArn", "") if certificates else "",
-            alpn_policy=alpn[0] if alpn else "",
+            certificate_arn=certificates[0].get("CertificateArn") if certificates else None,
+            alpn_policy=alpn[0] if alpn else None,
             default_action=flatten_actions(listener.get("DefaultActions") or [], current["default_action"]),
         )
         return self.set_tags_from_aws(state, self.aws_tags(arn))

@@ -33,6 +33,7 @@ QUEUE_ATTRIBUTES: dict[str, tuple[str, object]] = {
     "message_retention_seconds": ("MessageRetentionPeriod", int),
     "policy": ("Policy", "policy"),
     "receive_wait_time_seconds": ("ReceiveMessageWaitTimeSeconds", int),
+    "redrive_allow_policy": ("RedriveAllowPolicy", "json"),
     "redrive_policy": ("RedrivePolicy", "json"),
     "sqs_managed_sse_enabled": ("SqsManagedSseEnabled", bool),
     "visibility_timeout_seconds": ("VisibilityTimeout", int),
@@ -73,6 +74,7 @@ class Queue(AwsResource):
         optional("name_prefix", String(), computed=True, force_new=True),
         optional("policy", String(), computed=True),
         optional("receive_wait_time_seconds", Number(), default=0),
+        optional("redrive_allow_policy", String(), computed=True),
         optional("redrive_policy", String(), computed=True),
         optional("sqs_managed_sse_enabled", Bool(), computed=True),
         *tags_attributes(),
@@ -159,12 +161,15 @@ class Queue(AwsResource):
             message_retention_seconds=int(attrs.get("MessageRetentionPeriod", 0)),
             receive_wait_time_seconds=int(attrs.get("ReceiveMessageWaitTimeSeconds", 0)),
             visibility_timeout_seconds=int(attrs.get("VisibilityTimeout", 0)),
-            kms_master_key_id=kms_key,
+            kms_master_key_id=kms_key or None,
             kms_data_key_reuse_period_seconds=int(attrs.get("KmsDataKeyReusePeriodSeconds") or 0)
             or DEFAULT_KMS_DATA_KEY_REUSE_PERIOD,
             sqs_managed_sse_enabled=attrs.get("SqsManagedSseEnabled") == "true",
             policy=state_json(current["policy"], attrs.get("Policy"), policy=True),
             redrive_policy=state_json(current["redrive_policy"], attrs.get("RedrivePolicy")),
+            redrive_allow_policy=state_json(current["redrive_allow_policy"], attrs.get("RedriveAllowPolicy"))
+            if "RedriveAllowPolicy" in attrs or not known(current["redrive_allow_policy"])
+            else current["redrive_allow_policy"],  # moto does not report it
         )
         tags = self.client.list_queue_tags(QueueUrl=url).get("Tags") or {}
         return self.set_tags_from_aws(state, tags)

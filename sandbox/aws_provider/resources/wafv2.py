@@ -34,7 +34,7 @@ from ..base import (
 from ..blocks import ListNestedBlock, SetNestedBlock
 from ..errors import NotFound, ProviderError, client_error_code
 from ..schema import computed, optional, required, resource_schema, tags_attributes
-from ..state import canonical_object
+from ..state import blank_state, canonical_object
 from ..types import Bool, List, Number, Set, String, Unknown, zero_value
 from ._ec2 import known
 
@@ -278,6 +278,12 @@ class WebAcl(AwsResource):
         ctx.partial_state = state
         return self.read(ctx, state)
 
+    def import_state(self, ctx: ResourceContext, id_: str) -> dict | None:
+        parts = id_.split("/")
+        if len(parts) != 3 or not all(parts):
+            raise ProviderError(f'Unexpected format of ID ("{id_}"), expected ID/NAME/SCOPE')
+        return self.read(ctx, blank_state(self.schema, id=parts[0], name=parts[1], scope=parts[2]))
+
     def _get(self, state: dict) -> dict:
         return not_found_on(
             lambda: self.client.get_web_acl(Name=state["name"], Scope=state["scope"], Id=state["id"]), *_GONE
@@ -294,8 +300,8 @@ class WebAcl(AwsResource):
             capacity=acl.get("Capacity", 0),
             lock_token=found.get("LockToken", ""),
             name=acl["Name"],
-            description=acl.get("Description", ""),
-            token_domains=sorted(acl.get("TokenDomains") or []),
+            description=acl.get("Description") or None,
+            token_domains=sorted(acl.get("TokenDomains") or []) or None,
             rule=rules,
             **{k: values[k] for k in self._TOP_LEVEL if k != "rule"},
         )
