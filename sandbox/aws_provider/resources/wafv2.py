@@ -374,10 +374,11 @@ class WebAclAssociation(AwsResource):
         return acl.get("ARN")
 
     def _load_balancer_exists(self, arn: str) -> bool:
-        found = ignore_codes(
-            lambda: self.provider.client("elbv2").describe_load_balancers(LoadBalancerArns=[arn]),
-            "LoadBalancerNotFound",
-        )
+        try:
+            client = self.provider.client("elbv2")
+        except ProviderError:  # no elbv2 endpoint configured: trust WAF's answer
+            return True
+        found = ignore_codes(lambda: client.describe_load_balancers(LoadBalancerArns=[arn]), "LoadBalancerNotFound")
         return bool(found and found.get("LoadBalancers"))
 
     def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
