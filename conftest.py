@@ -11,12 +11,14 @@ Redis against the test PostgreSQL database, the terraform binary.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
+import boto3
 import pytest
 from django.conf import settings
 
 from governance.choices import MembershipRole
-from idp_portal.components import MotoServer, WorkerProcess, worker_environment
+from idp_portal.components import MotoServer, WebhookReceiver, WorkerProcess, worker_environment
 
 PASSWORD = "correct-horse-battery"
 
@@ -93,6 +95,19 @@ def catalogue(db):
     return {p.slug: p for p in Pattern.objects.prefetch_related("versions")}
 
 
+TEST_PATTERNS = Path(__file__).parent / "provisioning" / "tests" / "patterns"
+
+
+@pytest.fixture
+def test_patterns(db):
+    """The small patterns under provisioning/tests/patterns/, loaded into the catalogue."""
+    from catalogue.models import Pattern
+    from catalogue.services import sync_catalogue
+
+    sync_catalogue(TEST_PATTERNS)
+    return {p.slug: p for p in Pattern.objects.filter(slug__in=["scratch-bucket", "broken-module"])}
+
+
 def client_for(user):
     from django.test import Client
 
@@ -116,7 +131,13 @@ def moto_endpoint(moto_server) -> str:
 
 
 @pytest.fixture(scope="session")
-def worker_env(django_db_setup, moto_endpoint) -> dict:
+def worker_mailbox(tmp_path_factory):
+    """Folder where worker processes write the e-mails they send (Django's file-based backend)."""
+    return tmp_path_factory.mktemp("mail")
+
+
+@pytest.fixture(scope="session")
+def worker_env(django_db_setup, moto_endpoint, worker_mailbox) -> dict:
     """Environment for worker processes: the test database, Redis, moto, fast heartbeats."""
     return worker_environment(
         settings.DATABASES["default"],
@@ -125,6 +146,8 @@ def worker_env(django_db_setup, moto_endpoint) -> dict:
         AWS_ENDPOINT_URL=moto_endpoint,
         IDP_VAR_DIR=str(settings.VAR_DIR),
         RUN_HEARTBEAT_SECONDS="1",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(worker_mailbox),
     )
 
 
@@ -138,7 +161,31 @@ def celery_worker_process(worker_env, tmp_path_factory):
 
 
 @pytest.fixture
+def slack():
+    """A local receiver standing in for Slack's incoming webhooks."""
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
 def sandbox(transactional_db, celery_worker_process, moto_endpoint, settings):
     """Everything a change needs to really run: a worker, terraform, the sandbox cloud."""
     settings.AWS_ENDPOINT_URL = moto_endpoint
     return {"endpoint": moto_endpoint, "worker": celery_worker_process}
+
+
+@pytest.fixture
+def aws(sandbox):
+    """boto3 clients for the sandbox cloud."""
+
+    def client(service: str, region: str = "eu-west-1"):
+        return boto3.client(
+            service,
+            endpoint_url=sandbox["endpoint"],
+            region_name=region,
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",
+        )
+
+    return client

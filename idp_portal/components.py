@@ -123,3 +123,42 @@ def worker_environment(database: dict, **overrides: str) -> dict[str, str]:
         env["PGPASSWORD"] = database["PASSWORD"]
     env.update(overrides)
     return env
+
+
+class WebhookReceiver:
+    """A local HTTP endpoint that records the JSON posted to it: the stand-in for Slack in tests."""
+
+    def __init__(self, status: int = 200):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.calls: list[dict] = []
+        self.status = status
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                try:
+                    receiver.calls.append(json.loads(body))
+                except ValueError:
+                    receiver.calls.append({"raw": body.decode(errors="replace")})
+                self.send_response(receiver.status)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T000/B000/XXXX"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def texts(self) -> list[str]:
+        return [call.get("text", "") for call in self.calls]
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import boto3
 import pytest
 
 from catalogue.parameters import defaults
@@ -47,22 +44,6 @@ def wait_for_status(change: ChangeRequest, statuses, timeout: float = 240) -> Ch
     return change
 
 
-@pytest.fixture
-def aws(sandbox):
-    """boto3 clients for the sandbox cloud."""
-
-    def client(service: str, region: str = "eu-west-1"):
-        return boto3.client(
-            service,
-            endpoint_url=sandbox["endpoint"],
-            region_name=region,
-            aws_access_key_id="sandbox",
-            aws_secret_access_key="sandbox",
-        )
-
-    return client
-
-
 def tagged_arns(aws, environment) -> dict[str, dict]:
     """Every resource the tagging API knows for this environment: {arn: tags}."""
     found = {}
@@ -71,19 +52,6 @@ def tagged_arns(aws, environment) -> dict[str, dict]:
         for item in page["ResourceTagMappingList"]:
             found[item["ResourceARN"]] = {t["Key"]: t["Value"] for t in item["Tags"]}
     return found
-
-
-TEST_PATTERNS = Path(__file__).parent / "patterns"
-
-
-@pytest.fixture
-def test_patterns(db):
-    """The small patterns under provisioning/tests/patterns/, loaded into the catalogue."""
-    from catalogue.models import Pattern
-    from catalogue.services import sync_catalogue
-
-    sync_catalogue(TEST_PATTERNS)
-    return {p.slug: p for p in Pattern.objects.filter(slug__in=["scratch-bucket", "broken-module"])}
 
 
 @pytest.fixture
