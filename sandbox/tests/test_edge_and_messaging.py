@@ -392,3 +392,30 @@ def test_unreachable_service_endpoints_give_the_sandbox_message(tmp_path, terraf
     assert result.returncode == 1
     assert f"cannot reach the AWS API at {endpoint} — is the sandbox cloud (moto server) running?" in output
     assert "Traceback" not in output
+
+
+def test_invalid_names_are_refused_at_plan_time_as_by_the_real_provider(tmp_path, terraform_env, moto_endpoint):
+    long_name = "a-very-long-environment-name-42"  # 31 characters: substr(..., 0, 32) leaves a trailing "-"
+    (tmp_path / "main.tf").write_text(
+        f'provider "aws" {{\n  region = "eu-west-1"\n  endpoints {{\n    elbv2 = "{moto_endpoint}"\n'
+        f'    sqs = "{moto_endpoint}"\n    wafv2 = "{moto_endpoint}"\n  }}\n}}\n'
+        f'resource "aws_lb_target_group" "app" {{\n  name = substr("{long_name}-app", 0, 32)\n'
+        '  port = 80\n  protocol = "HTTP"\n  vpc_id = "vpc-12345678"\n}\n'
+        'resource "aws_lb" "web" {\n  name = "internal-web"\n  subnets = ["subnet-1", "subnet-2"]\n}\n'
+        'resource "aws_sqs_queue" "q" {\n  name = "orders.v2"\n}\n'
+        'resource "aws_wafv2_web_acl" "acl" {\n  name = "edge acl"\n  scope = "REGIONAL"\n'
+        "  default_action {\n    allow {}\n  }\n  visibility_config {\n    cloudwatch_metrics_enabled = false\n"
+        '    metric_name = "edge"\n    sampled_requests_enabled = false\n  }\n}\n'
+    )
+    tf = Terraform(tmp_path, terraform_env)
+    tf.run("init", "-input=false")
+
+    result = tf.run("plan", "-input=false", check=False)
+
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode == 1
+    assert f'"name" cannot end with a hyphen: "{long_name}-"' in output
+    assert '"name" cannot begin with "internal-": "internal-web"' in output
+    assert "invalid queue name: orders.v2" in output
+    assert "invalid value for name (must contain only alphanumeric hyphen and underscore characters)" in output
+    assert "Traceback" not in output

@@ -18,6 +18,8 @@ protection, so the provider refuses to delete a protected load balancer as AWS w
 reports an SSL policy for plain-HTTP listeners, which AWS does not (reported as "").
 """
 
+import re
+
 from ..base import (
     AwsResource,
     ResourceContext,
@@ -127,6 +129,26 @@ def generated_name(planned: dict, default_prefix: str) -> str:
     return prefix + unique[:18] + unique[-8:]
 
 
+def check_name(planned: dict, *, load_balancer: bool) -> None:
+    """The real provider's validName / validTargetGroupName, at plan time."""
+    value = planned["name"]
+    if not known(value) or not value:
+        return
+    problems = []
+    if len(value) > 32:
+        problems.append(f'"name" cannot be longer than 32 characters: "{value}"')
+    if not re.fullmatch(r"[0-9A-Za-z-]+", value):
+        problems.append(f'only alphanumeric characters and hyphens allowed in "name": "{value}"')
+    if value.startswith("-"):
+        problems.append(f'"name" cannot begin with a hyphen: "{value}"')
+    if value.endswith("-"):
+        problems.append(f'"name" cannot end with a hyphen: "{value}"')
+    if load_balancer and value.lower().startswith("internal-"):
+        problems.append(f'"name" cannot begin with "internal-": "{value}"')
+    if problems:
+        raise ProviderError("invalid value for name", "; ".join(problems), path=["name"])
+
+
 class _Elbv2(AwsResource):
     service = "elbv2"
 
@@ -185,6 +207,10 @@ class LoadBalancer(_Elbv2):
         computed("vpc_id", String()),
         computed("zone_id", String()),
     )
+
+    def plan(self, ctx: ResourceContext, prior: dict | None, planned: dict) -> dict:
+        check_name(planned, load_balancer=True)
+        return planned
 
     def _describe(self, arn: str) -> dict:
         found = not_found_on(lambda: self.client.describe_load_balancers(LoadBalancerArns=[arn]), *_LB_GONE)
@@ -412,6 +438,10 @@ class TargetGroup(_Elbv2):
         optional("target_type", String(), default="instance", force_new=True),
         optional("vpc_id", String(), force_new=True),
     )
+
+    def plan(self, ctx: ResourceContext, prior: dict | None, planned: dict) -> dict:
+        check_name(planned, load_balancer=False)
+        return planned
 
     def _describe(self, arn: str) -> dict:
         found = not_found_on(lambda: self.client.describe_target_groups(TargetGroupArns=[arn]), *_TG_GONE)

@@ -6,6 +6,8 @@ subscription's ``id`` is the subscription ARN. The many ``*_feedback_*`` topic a
 not implemented.
 """
 
+import re
+
 from ..base import (
     AwsResource,
     ResourceContext,
@@ -81,6 +83,11 @@ class Topic(AwsResource):
     )
 
     def plan(self, ctx: ResourceContext, prior: dict | None, planned: dict) -> dict:
+        name = planned["name"]
+        if prior is None and known(name) and name:
+            pattern = r"[0-9A-Za-z_-]{1,251}\.fifo" if planned["fifo_topic"] else r"[0-9A-Za-z_-]{1,256}"
+            if not re.fullmatch(pattern, name):
+                raise ProviderError(f"invalid topic name: {name}", path=["name"])
         if planned["fifo_topic"] is False and planned["content_based_deduplication"] is True:
             raise ProviderError("content-based deduplication can only be set for FIFO topics")
         return planned

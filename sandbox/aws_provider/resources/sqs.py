@@ -9,6 +9,8 @@ moto workaround: moto's SetQueueAttributes resets the queue policy when the call
 include ``Policy`` (real SQS keeps it), so updates always send the current policy along.
 """
 
+import re
+
 from ..base import AwsResource, ResourceContext, ignore_codes, not_found_on, unique_name, wait_for
 from ..errors import NotFound, ProviderError
 from ..schema import computed, optional, required, resource_schema, tags_attributes
@@ -92,6 +94,11 @@ class Queue(AwsResource):
             raise ProviderError(
                 'Conflicting configuration arguments: "name": conflicts with name_prefix', path=["name"]
             )
+        name = planned["name"]
+        if prior is None and known(name) and name:
+            pattern = r"[0-9A-Za-z_-]{1,75}\.fifo" if planned["fifo_queue"] else r"[0-9A-Za-z_-]{1,80}"
+            if not re.fullmatch(pattern, name):
+                raise ProviderError(f"invalid queue name: {name}", path=["name"])
         if planned["content_based_deduplication"] is True and planned["fifo_queue"] is False:
             raise ProviderError("content-based deduplication can only be set for FIFO queue")
         return planned

@@ -18,6 +18,7 @@ moto does not refuse to delete an associated web ACL and keeps associations of d
 balancers (the association's read checks that the load balancer still exists, as AWS would).
 """
 
+import re
 from typing import Any
 
 from tf.schema import Attribute, NestedBlock
@@ -247,6 +248,23 @@ class WebAcl(AwsResource):
     _TOP_LEVEL = ("captcha_config", "challenge_config", "default_action", "rule", "visibility_config")
 
     def plan(self, ctx: ResourceContext, prior: dict | None, planned: dict) -> dict:
+        def configs(value: Any) -> list[dict]:
+            return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+        names = [("name", planned["name"])]
+        names += [
+            ("visibility_config.metric_name", c.get("metric_name")) for c in configs(planned["visibility_config"])
+        ]
+        for rule in configs(planned["rule"]):
+            names += [
+                ("rule.visibility_config.metric_name", c.get("metric_name")) for c in configs(rule["visibility_config"])
+            ]
+        for field, value in names:
+            if isinstance(value, str) and not re.fullmatch(r"[0-9A-Za-z_-]{1,128}", value):
+                raise ProviderError(
+                    f"invalid value for {field} (must contain only alphanumeric hyphen and underscore characters)",
+                    f'"{value}"',
+                )
         if prior is not None and self._settings_differ(prior, planned):
             # UpdateWebACL issues a new lock token (and may change the capacity).
             planned["lock_token"] = Unknown
