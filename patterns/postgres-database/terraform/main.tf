@@ -56,6 +56,7 @@ resource "aws_db_instance" "this" {
   multi_az                    = var.multi_az
   backup_retention_period     = var.backup_retention_days
   deletion_protection         = false
+  apply_immediately           = var.tier != "prod" # prod waits for the maintenance window
   skip_final_snapshot         = var.tier != "prod"
   final_snapshot_identifier   = var.tier == "prod" ? "${var.name}-final" : null
   tags                        = merge(var.tags, { Name = var.name })

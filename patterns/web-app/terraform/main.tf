@@ -131,6 +131,7 @@ resource "aws_db_instance" "this" {
   multi_az                    = var.multi_az
   backup_retention_period     = var.tier == "prod" ? 14 : 1
   deletion_protection         = false
+  apply_immediately           = var.tier != "prod" # prod waits for the maintenance window
   skip_final_snapshot         = var.tier != "prod"
   final_snapshot_identifier   = var.tier == "prod" ? "${var.name}-final" : null
   tags                        = merge(var.tags, { Name = var.name })

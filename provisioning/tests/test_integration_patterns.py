@@ -1,0 +1,130 @@
+"""Every shipped pattern, for real: planned, applied, checked through boto3, destroyed.
+
+Real Celery worker, terraform binary, PostgreSQL state backend and moto server;
+approvals given by the reviewer groups the rules ask for.
+"""
+
+import pytest
+from botocore.exceptions import ClientError
+
+from governance.services import decide_change
+from provisioning import services
+from provisioning.choices import ChangeStatus, EnvironmentStatus
+from provisioning.models import ChangeRequest, Environment
+from provisioning.tests.conftest import request_pattern, tagged_arns, wait_for_status
+
+pytestmark = pytest.mark.integration
+MANDATORY = {"team", "project", "cost-centre", "environment", "expires-on"}
+
+
+def approve_everything(change: ChangeRequest, reviewers: dict) -> ChangeRequest:
+    change = wait_for_status(change, {ChangeStatus.AWAITING_APPROVAL, ChangeStatus.APPLIED, ChangeStatus.APPROVED,
+                                      ChangeStatus.APPLYING})  # fmt: skip
+    for requirement in change.requirements.filter(superseded=False, approval__isnull=True):
+        decide_change(actor=reviewers[requirement.group], change=change, group=requirement.group, decision="approved")
+    return wait_for_status(change, ChangeStatus.APPLIED, timeout=300)
+
+
+def check_web_app(aws, environment):
+    name = f"{environment.name}-{environment.pk}"
+    lb = aws("elbv2").describe_load_balancers(Names=[name])["LoadBalancers"][0]
+    assert lb["Scheme"] == "internet-facing"
+    assert aws("wafv2").get_web_acl_for_resource(ResourceArn=lb["LoadBalancerArn"])["WebACL"]["Name"] == name
+    database = aws("rds").describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
+    assert database["StorageEncrypted"] and not database["PubliclyAccessible"]
+    group = aws("logs").describe_log_groups(logGroupNamePrefix=f"/idp/{name}/")["logGroups"][0]
+    assert group["kmsKeyId"].startswith("arn:aws:kms:")
+    bucket = environment.outputs["log_bucket"]
+    assert aws("s3").get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"]
+    return lambda: (
+        not aws("elbv2").describe_load_balancers()["LoadBalancers"]
+        and not _exists(lambda: aws("rds").describe_db_instances(DBInstanceIdentifier=name))
+    )
+
+
+def check_data_warehouse(aws, environment):
+    name = f"{environment.name}-{environment.pk}"
+    cluster = aws("redshift").describe_clusters(ClusterIdentifier=name)["Clusters"][0]
+    assert cluster["Encrypted"] and not cluster["PubliclyAccessible"]
+    tags = {t["Key"] for t in cluster["Tags"]}
+    assert tags >= MANDATORY
+    bucket = environment.outputs["data_bucket"]
+    rule = aws("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    subnet_group = cluster["ClusterSubnetGroupName"]
+    vpc_id = aws("redshift").describe_cluster_subnet_groups(ClusterSubnetGroupName=subnet_group)["ClusterSubnetGroups"][
+        0
+    ]["VpcId"]
+    gateways = aws("ec2").describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
+    assert gateways["InternetGateways"] == [], "the warehouse VPC must have no internet gateway"
+    return lambda: (
+        not _exists(lambda: aws("redshift").describe_clusters(ClusterIdentifier=name))
+        and not _exists(lambda: aws("s3").head_bucket(Bucket=bucket))
+    )
+
+
+def check_postgres_database(aws, environment):
+    name = f"{environment.name}-{environment.pk}"
+    database = aws("rds").describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
+    assert database["StorageEncrypted"] and not database["PubliclyAccessible"]
+    assert {t["Key"] for t in database["TagList"]} >= MANDATORY
+    return lambda: not _exists(lambda: aws("rds").describe_db_instances(DBInstanceIdentifier=name))
+
+
+def check_message_queue(aws, environment):
+    url, topic_arn = environment.outputs["queue_url"], environment.outputs["topic_arn"]
+    attributes = aws("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["SqsManagedSseEnabled"] == "true"
+    topic = aws("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+    assert topic["KmsMasterKeyId"] == "alias/aws/sns"
+    assert set(aws("sqs").list_queue_tags(QueueUrl=url)["Tags"]) >= MANDATORY
+    return lambda: (
+        not _exists(lambda: aws("sqs").get_queue_attributes(QueueUrl=url))
+        and not _exists(lambda: aws("sns").get_topic_attributes(TopicArn=topic_arn))
+    )
+
+
+def _exists(call) -> bool:
+    try:
+        call()
+    except ClientError:
+        return False
+    return True
+
+
+CHECKS = {
+    "web-app": check_web_app,
+    "data-warehouse": check_data_warehouse,
+    "postgres-database": check_postgres_database,
+    "message-queue": check_message_queue,
+}
+
+
+@pytest.mark.parametrize("slug", sorted(CHECKS))
+def test_pattern_is_applied_compliant_and_destroyed(slug, sandbox, aws, catalogue, alice, payments, nina, sam, pat):
+    reviewers = {"network": nina, "security": sam, "platform": pat}
+
+    # given alice requests the pattern with its defaults in the dev tier
+    change = request_pattern(alice, payments, catalogue[slug], name=slug.split("-")[0][:10] + "-env", ttl_days=5)
+
+    # when the reviewers the rules ask for approve, the plan is applied
+    change = approve_everything(change, reviewers)
+
+    # then every resource exists, carries the mandatory tags and is encrypted and private
+    environment = Environment.objects.get(pk=change.environment_id)
+    assert environment.status == EnvironmentStatus.ACTIVE
+    gone = CHECKS[slug](aws, environment)
+    tagged = tagged_arns(aws, environment)
+    assert tagged, "the tagging API lists the environment's resources"
+    for arn, tags in tagged.items():
+        assert set(tags) >= MANDATORY, f"{arn} lacks {MANDATORY - set(tags)}"
+    assert all(set(r["tags"]) >= MANDATORY for r in environment.resources if r["tags"])
+
+    # when alice decommissions it (approved like any change)
+    destroy = services.decommission_environment(actor=alice, environment=environment)
+    approve_everything(destroy, reviewers)
+
+    # then the resources are gone
+    environment.refresh_from_db()
+    assert environment.status == EnvironmentStatus.DECOMMISSIONED
+    assert gone()
