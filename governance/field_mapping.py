@@ -48,7 +48,12 @@ def field_for(plan: dict, resource_address: str, attribute: str, parameter_names
     if entry is None:
         return None
     resource, call = entry
-    refs = _references(resource.get("expressions") or {}, attribute.split("."))
+    path = attribute.split(".")
+    if path[0] not in (resource.get("expressions") or {}):
+        # Terraform leaves attributes written as blocks (aws_security_group's `ingress { }`) out of the
+        # configuration's expressions: recognise the form field by the value it put there instead.
+        return _field_by_value(plan, resource_address, path, parameter_names)
+    refs = _references(resource.get("expressions") or {}, path)
     for ref in refs:
         if not ref.startswith("var."):
             continue
@@ -61,4 +66,31 @@ def field_for(plan: dict, resource_address: str, attribute: str, parameter_names
             candidate = root_vars[0] if root_vars else None
         if candidate in parameter_names:
             return candidate
+    return None
+
+
+def _values_at(value, path: list[str]) -> list:
+    """The planned values under `path`, looking through lists (block sets)."""
+    if not path:
+        return [value]
+    if isinstance(value, list):
+        return [found for item in value for found in _values_at(item, path)]
+    return _values_at(value.get(path[0]), path[1:]) if isinstance(value, dict) else []
+
+
+def _field_by_value(plan: dict, resource_address: str, path: list[str], parameter_names: set[str]) -> str | None:
+    """The one form field whose value is the planned value of the attribute; None when none or several are."""
+    after = next(
+        (rc["change"].get("after") for rc in plan.get("resource_changes", []) if rc.get("address") == resource_address),
+        None,
+    )
+    found = [value for value in _values_at(after, path) if value not in (None, "", [], {})]
+    variables = {name: (plan.get("variables") or {}).get(name, {}).get("value") for name in sorted(parameter_names)}
+    # `= var.x` first, then `= [var.x]`; several candidates are a guess, and a guess is worse than none.
+    for candidates in (
+        [name for name, value in variables.items() if value is not None and value in found],
+        [name for name, value in variables.items() if value is not None and [value] in found],
+    ):
+        if candidates:
+            return candidates[0] if len(candidates) == 1 else None
     return None

@@ -117,7 +117,7 @@ def load_policy_set(root: Path = POLICY_DIR) -> PolicySet:
         interpreter = _interpreter(policy_set)
         packages = json.loads(str(interpreter.query("x = data.idp")).strip()) if policies else {}
     except Exception as exc:  # regopy raises RegoError with a location inside the text
-        raise PolicyError(_compile_problems(exc, sources)) from None
+        raise PolicyError(_compile_problems(exc, policy_set)) from None
     bindings = packages.get("bindings", {}).get("x", {}) if packages else {}
     for policy in policies:
         _, stage, short = policy.package.split(".")
@@ -160,16 +160,46 @@ def _check_metadata(policy: Policy, name: str) -> list[str]:
     return problems
 
 
-def _compile_problems(exc: Exception, sources: dict[str, str]) -> list[str]:
-    text = str(exc)
+def _compile_problems(exc: Exception, policy_set: PolicySet) -> list[str]:
+    sources = policy_set.sources
+    # regopy cannot parse some engine errors as JSON (an unknown function, a rule defined twice):
+    # the JSONDecodeError keeps the engine's text in `doc`.
+    text = getattr(exc, "doc", None) or str(exc)
     message = re.search(r"\(errormsg \d+:([^)]*)\)", text)
-    reason = message.group(1).strip() if message else text.strip().splitlines()[0]
+    reason = message.group(1).strip() if message else (text.strip().splitlines() or [""])[0]
+    if reason in ("", "<error>"):
+        reason = "the Rego engine refuses this file without saying why (a rule defined twice?)"
     location = ERROR_LOCATION_RE.search(text)
     if location and location.group(1) in sources:
         name, offset = location.group(1), int(location.group(2))
         line = sources[name].count("\n", 0, offset) + 1
         return [f"{name}:{line}: {reason}"]
-    return [f"policies: {reason}"]
+    return [f"{name}:{_line_of(sources[name], reason)}: {reason}" for name in _culprits(policy_set)] or [
+        f"policies: {reason}"
+    ]
+
+
+def _culprits(policy_set: PolicySet) -> list[str]:
+    """The engine named no file: compile each policy alone, with the libraries, to find the broken ones."""
+    found = []
+    for name, text in policy_set.sources.items():
+        if name in policy_set.libraries:
+            continue
+        alone = PolicySet([], policy_set.libraries, {**policy_set.libraries, name: text}, policy_set.data)
+        try:
+            json.loads(str(_interpreter(alone).query(f"x = data.{PACKAGE_RE.search(text).group(1)}")))
+        except Exception:
+            found.append(name)
+    return found
+
+
+def _line_of(text: str, reason: str) -> int:
+    """The first line naming what the error names ("Function not found: concatt"), else 1."""
+    names = re.findall(r"[A-Za-z_][A-Za-z0-9_.]*$", reason.strip())
+    lines = [
+        i for i, line in enumerate(text.splitlines(), 1) if names and re.search(rf"\b{re.escape(names[0])}\b", line)
+    ]
+    return lines[0] if lines else 1
 
 
 def _interpreter(policy_set: PolicySet) -> Interpreter:
