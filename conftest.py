@@ -16,6 +16,8 @@ from pathlib import Path
 import boto3
 import pytest
 from django.conf import settings
+from django.db import connections
+from playwright.sync_api import sync_playwright
 
 from governance.choices import MembershipRole
 from idp_portal.components import MotoServer, WebhookReceiver, WorkerProcess, worker_environment
@@ -189,3 +191,32 @@ def aws(sandbox):
         )
 
     return client
+
+
+# -- the browser ---------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"  # Debian's browser; never one downloaded by a test tool
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            browser.close()
+            # Inside Playwright's loop Django hands out other (context-local) connections: close them here,
+            # or an idle session stops the test database from being dropped at the end of the run.
+            connections.close_all()
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Sign in')")

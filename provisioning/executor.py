@@ -76,6 +76,15 @@ class LogStream:
         return self.flush()
 
     def flush(self) -> str | None:
+        self.save()
+        if Run.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
+            return "Cancelled"
+        if time.monotonic() - self.started > settings.RUN_TIME_LIMIT_SECONDS:
+            return f"Time limit of {settings.RUN_TIME_LIMIT_SECONDS} s exceeded"
+        return None
+
+    def save(self) -> None:
+        """Append what is buffered to the run's log and beat the heartbeat."""
         chunk = "".join(self.buffer)
         self.buffer.clear()
         self.last_flush = time.monotonic()
@@ -83,21 +92,20 @@ class LogStream:
         if chunk:
             update["log"] = Concat(F("log"), Value(chunk))
         Run.objects.filter(pk=self.run.pk).update(**update)
-        if Run.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
-            return "Cancelled"
-        if time.monotonic() - self.started > settings.RUN_TIME_LIMIT_SECONDS:
-            return f"Time limit of {settings.RUN_TIME_LIMIT_SECONDS} s exceeded"
-        return None
 
     def write(self, text: str) -> None:
         self.buffer.append(text)
-        self.flush()
+        self.save()
 
     @contextmanager
     def timed(self, step: str):
         started = time.monotonic()
-        yield
-        self.buffer.append(f"[{step}: {time.monotonic() - started:.2f} s]\n")
+        try:
+            yield
+        finally:
+            # The command's last lines may still be buffered: the log must end where terraform ended.
+            self.buffer.append(f"[{step}: {time.monotonic() - started:.2f} s]\n")
+            self.save()
 
 
 def execute_run(run_id: int, *, worker: str) -> None:
@@ -127,6 +135,7 @@ def execute_run(run_id: int, *, worker: str) -> None:
         services.run_failed(run, f"Internal error: {type(exc).__name__}: {exc}")
         logger.debug(traceback.format_exc())
     finally:
+        stream.save()
         Environment.objects.filter(pk=run.environment_id, active_run=run).update(active_run=None)
         shutil.rmtree(workdir, ignore_errors=True)
 

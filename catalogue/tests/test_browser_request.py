@@ -3,31 +3,10 @@
 import re
 
 import pytest
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from provisioning.models import ChangeRequest
-
-CHROMIUM = "/usr/bin/chromium"  # Debian's browser; never one downloaded by a test tool
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            browser.close()
-            # Inside Playwright's loop Django hands out other (context-local) connections: close them here,
-            # or an idle session stops the test database from being dropped at the end of the run.
-            connections.close_all()
 
 
 @pytest.mark.browser

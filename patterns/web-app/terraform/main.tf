@@ -36,7 +36,7 @@ resource "aws_lb" "this" {
 }
 
 resource "aws_lb_target_group" "app" {
-  name        = substr("${var.name}-app", 0, 32)
+  name        = "${substr(var.name, 0, 28)}-app" # at most 32 characters, never ending in a hyphen
   port        = var.app_port
   protocol    = "HTTP"
   target_type = "ip"

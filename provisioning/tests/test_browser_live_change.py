@@ -1,0 +1,67 @@
+"""A newcomer requests a development environment in the browser and watches it being built."""
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import sign_in
+from provisioning.choices import RunKind
+from provisioning.models import Run
+from provisioning.tests.conftest import request_pattern, wait_for_run
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+def test_alice_watches_her_development_environment_go_live_within_a_minute(
+    sandbox, live_server, browser_page, catalogue, alice, payments
+):
+    page = browser_page
+    page.set_default_timeout(60_000)
+    sign_in(page, live_server.url, "alice")
+
+    # given alice fills in the development environment form with its defaults
+    page.goto(f"{live_server.url}/catalogue/dev-environment/request/")
+    page.fill("#id_name", "first-box")
+    started = time.monotonic()
+    page.click("button:has-text('Submit request')")
+
+    # then the change page shows the progress and the live terraform log, without reloading
+    expect(page.locator("h1")).to_contain_text("create first-box")
+    expect(page.locator("#log-tail")).to_contain_text("terraform", timeout=30_000)
+    expect(page.locator("#change-status")).to_have_text("Applied", timeout=60_000)
+    assert time.monotonic() - started < 60
+
+    # and the environment page lists its resources with their tags
+    page.click("text=See the environment")
+    expect(page.locator("#environment-status")).to_have_text("Active")
+    row = page.locator("#resources tr:has-text('module.pattern.aws_instance.this')")
+    row.locator("summary").click()
+    expect(row).to_contain_text("team=payments")
+    expect(row).to_contain_text("expires-on=")
+
+    # and the plan's run page keeps the whole log, with timings, and the plan as a readable diff
+    plan_run = Run.objects.get(environment__name="first-box", kind=RunKind.PLAN)
+    page.goto(f"{live_server.url}/runs/{plan_run.pk}/")
+    expect(page.locator("#run-status")).to_have_text("Succeeded")
+    expect(page.locator("#log")).to_contain_text("[plan:")
+    expect(page.locator("#plan-diff")).to_contain_text("+ create module.pattern.aws_instance.this")
+
+
+def test_the_run_page_streams_the_log_while_terraform_runs(
+    sandbox, live_server, browser_page, catalogue, alice, payments
+):
+    page = browser_page
+    page.set_default_timeout(60_000)
+    sign_in(page, live_server.url, "alice")
+    change = request_pattern(alice, payments, catalogue["dev-environment"], name="streamed", ttl_days=2)
+    apply_run = wait_for_run(change, RunKind.APPLY)
+
+    # when alice opens the apply run while it runs
+    page.goto(f"{live_server.url}/runs/{apply_run.pk}/")
+    first_view = page.locator("#log").inner_text()
+
+    # then the log grows in place until terraform is done, and the final status shows
+    expect(page.locator("#log")).to_contain_text("Apply complete!")
+    expect(page.locator("#run-status")).to_have_text("Succeeded")
+    assert "Apply complete!" not in first_view
