@@ -8,7 +8,7 @@ from catalogue.forms import CatalogueFilterForm, RequestForm
 from catalogue.models import Pattern
 from governance.permissions import get_for_user
 from provisioning import services
-from provisioning.choices import ChangeSource
+from provisioning.choices import ChangeSource, ChangeStatus
 from provisioning.models import ChangeRequest
 
 
@@ -47,7 +47,7 @@ def _previous_change(request: HttpRequest, pattern: Pattern) -> ChangeRequest | 
     return (
         ChangeRequest.objects.for_user(request.user)
         .select_related("environment")
-        .filter(pk=int(change_id), environment__pattern_version__pattern=pattern)
+        .filter(pk=int(change_id), environment__pattern_version__pattern=pattern, status=ChangeStatus.REJECTED)
         .first()
     )
 

@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from governance.choices import ApprovalDecision
+from governance.audit import record
+from governance.choices import ApprovalDecision, AuditAction
 from governance.forms import DecisionForm
 from governance.models import ApprovalRequirement
 from governance.permissions import get_for_user, reviewer_groups
@@ -48,7 +49,18 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject one change for one group; htmx swaps the queue item for the outcome."""
-    change = get_for_user(ChangeRequest.objects.all(), request.user, pk=pk)
+    try:
+        change = get_for_user(ChangeRequest.objects.all(), request.user, pk=pk)
+    except Http404:
+        # A forged POST for a change the user may not see: 404 (its existence is not revealed), on the record.
+        record(
+            AuditAction.APPROVAL_DENIED,
+            actor=request.user,
+            change=ChangeRequest.objects.select_related("environment__team").filter(pk=pk).first(),
+            message=f"{request.user} tried to decide on change #{pk}, which they may not see: refused.",
+            group=request.POST.get("group", "")[:40],
+        )
+        raise
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return render(request, "governance/partials/decision.html", {"change": change, "form": form}, status=400)

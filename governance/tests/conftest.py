@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from catalogue.parameters import defaults
+from governance import policy
 from governance.policy import POLICY_DIR
 from provisioning import services
 from provisioning.choices import ChangeAction, ChangeStatus, RunKind, RunStatus
@@ -80,8 +81,17 @@ def finish_plan(change: ChangeRequest, plan: dict) -> ChangeRequest:
     return change
 
 
-def planned_change(actor, version, plan: dict, *, tier: str = "dev", action: str = ChangeAction.CREATE,
-                   cost=None, team=None, name: str = "checkout") -> ChangeRequest:  # fmt: skip
+def planned_change(
+    actor,
+    version,
+    plan: dict,
+    *,
+    tier: str = "dev",
+    action: str = ChangeAction.CREATE,
+    cost=None,
+    team=None,
+    name: str = "checkout",
+) -> ChangeRequest:
     """A change row with a finished plan run, built directly (no policies run): for the approval rules."""
     team = team or actor.memberships.get().team
     environment = Environment.objects.create(
@@ -102,6 +112,16 @@ def planned_change(actor, version, plan: dict, *, tier: str = "dev", action: str
     change.plan_run = run
     change.save(update_fields=["plan_run"])
     return change
+
+
+def point_policies_at(monkeypatch, root: Path) -> None:
+    """Every entry point (loader, policy tests, cache, evaluation) reads the policies from `root`.
+
+    Their default `root` is bound when the module is imported, so patching POLICY_DIR would not do.
+    """
+    for function in (policy.load_policy_set, policy.run_policy_tests, policy.current_policy_set):
+        monkeypatch.setattr(function, "__defaults__", (root,))
+    monkeypatch.setattr(policy.evaluate, "__kwdefaults__", {"root": root})
 
 
 def copy_policies(destination: Path) -> Path:

@@ -88,8 +88,10 @@ def test_a_block_of_constants_maps_to_nothing():
 
 def test_an_attribute_fed_by_another_resource_maps_to_nothing():
     # given the database's subnet group, which comes from another resource, not from the form
-    assert field_for(WEB_APP["plan"], "module.pattern.aws_db_instance.this", "db_subnet_group_name",
-                     WEB_APP_FIELDS) is None  # fmt: skip
+    assert (
+        field_for(WEB_APP["plan"], "module.pattern.aws_db_instance.this", "db_subnet_group_name", WEB_APP_FIELDS)
+        is None
+    )
 
 
 def test_a_resource_address_with_an_index_still_maps():
