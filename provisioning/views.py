@@ -100,28 +100,27 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
-@require_POST
-def cancel_change(request: HttpRequest, pk: int) -> HttpResponse:
+def _act_on_change(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
+    """Run one operator action on a change the user may change; report the outcome on the change page."""
     change = get_for_user(ChangeRequest.objects.all(), request.user, CHANGE, pk=pk)
     try:
-        services.cancel_change(actor=request.user, change=change)
-        messages.success(request, f"Change #{change.pk} cancelled.")
+        action(actor=request.user, change=change)
+        messages.success(request, done.format(pk=change.pk))
     except services.ChangeNotAllowed as exc:
         messages.error(request, str(exc))
     return redirect("provisioning:change_detail", pk=change.pk)
+
+
+@login_required
+@require_POST
+def cancel_change(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act_on_change(request, pk, services.cancel_change, "Change #{pk} cancelled.")
 
 
 @login_required
 @require_POST
 def retry_change(request: HttpRequest, pk: int) -> HttpResponse:
-    change = get_for_user(ChangeRequest.objects.all(), request.user, CHANGE, pk=pk)
-    try:
-        services.retry_change(actor=request.user, change=change)
-        messages.success(request, f"Change #{change.pk} is being planned again.")
-    except services.ChangeNotAllowed as exc:
-        messages.error(request, str(exc))
-    return redirect("provisioning:change_detail", pk=change.pk)
+    return _act_on_change(request, pk, services.retry_change, "Change #{pk} is being planned again.")
 
 
 @login_required
