@@ -56,6 +56,8 @@ def workspace_spec(environment: Environment, change: ChangeRequest | None) -> Wo
             "AWS_ENDPOINT_URL": settings.AWS_ENDPOINT_URL,
             "AWS_ACCESS_KEY_ID": "sandbox",
             "AWS_SECRET_ACCESS_KEY": "sandbox",
+            # Knobs of the sandbox provider itself (see sandbox/README.md).
+            **{key: value for key, value in os.environ.items() if key.startswith("SANDBOX_")},
         }
     else:
         extra_env = {key: os.environ[key] for key in AWS_ENV_PASSTHROUGH if key in os.environ}

@@ -48,7 +48,7 @@ def test_an_unreachable_cloud_fails_the_run_naming_the_endpoint(sandbox, extra_w
 def test_a_worker_killed_mid_apply_is_reaped_and_the_retry_converges(
     sandbox, extra_worker, aws, catalogue, alice, payments, settings
 ):
-    doomed = extra_worker()
+    doomed = extra_worker(SANDBOX_INSTANCE_BOOT_SECONDS="5")
     change = request_pattern(alice, payments, catalogue["dev-environment"], name="crashy", ttl_days=3)
     apply_run = wait_for_run(change, RunKind.APPLY, log_contains="Creating...")
 
@@ -113,7 +113,10 @@ def test_two_runs_on_one_environment_never_overlap(sandbox, test_patterns, alice
     assert later.started_at >= earlier.finished_at
 
 
-def test_cancelling_a_running_apply_interrupts_terraform_and_frees_the_environment(sandbox, catalogue, alice, payments):
+def test_cancelling_a_running_apply_interrupts_terraform_and_frees_the_environment(
+    sandbox, extra_worker, catalogue, alice, payments
+):
+    extra_worker(SANDBOX_INSTANCE_BOOT_SECONDS="5")
     change = request_pattern(alice, payments, catalogue["dev-environment"], name="cancelled", ttl_days=3)
     apply_run = wait_for_run(change, RunKind.APPLY, log_contains="Creating...")
 
@@ -121,7 +124,7 @@ def test_cancelling_a_running_apply_interrupts_terraform_and_frees_the_environme
 
     wait_for(lambda: Run.objects.get(pk=apply_run.pk).is_finished, 120, "terraform to stop")
     apply_run.refresh_from_db()
-    assert apply_run.status == RunStatus.CANCELLED
+    assert apply_run.status == RunStatus.CANCELLED, apply_run.log
     assert "interrupting terraform" in apply_run.log
     environment = Environment.objects.get(pk=change.environment_id)
     assert environment.active_run is None

@@ -7,6 +7,8 @@ moto accepts any AMI id (``ami-12345678`` works), so patterns can take the AMI a
 """
 
 import base64
+import os
+import time
 from typing import Any
 
 from ..base import AwsResource, ResourceContext, ignore_codes, wait_for
@@ -225,6 +227,9 @@ class Instance(AwsResource):
         instance_id = self.client.run_instances(**self._run_args(ctx, planned))["Instances"][0]["InstanceId"]
         ctx.partial_state = {**planned, "id": instance_id}
         self._wait_state(instance_id, "running")
+        # moto boots instances at once; real ones take tens of seconds. A chosen boot time lets
+        # tests catch an apply in flight (kill the worker, cancel the change) deterministically.
+        time.sleep(float(os.environ.get("SANDBOX_INSTANCE_BOOT_SECONDS", "0") or 0))
         return self.read(ctx, {**planned, "id": instance_id})
 
     # -- read --------------------------------------------------------------------------------------
