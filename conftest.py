@@ -171,10 +171,13 @@ def slack():
 
 
 @pytest.fixture
-def sandbox(transactional_db, celery_worker_process, moto_endpoint, settings):
-    """Everything a change needs to really run: a worker, terraform, the sandbox cloud."""
-    settings.AWS_ENDPOINT_URL = moto_endpoint
-    return {"endpoint": moto_endpoint, "worker": celery_worker_process}
+def sandbox(transactional_db, celery_worker_process, moto_server, settings):
+    """Everything a change needs to really run: a worker, terraform, an empty sandbox cloud."""
+    # Primary keys restart after every transactional test, and resource names contain them:
+    # each test gets a clean cloud so names never collide with a previous test's leftovers.
+    moto_server.reset()
+    settings.AWS_ENDPOINT_URL = moto_server.endpoint
+    return {"endpoint": moto_server.endpoint, "worker": celery_worker_process}
 
 
 @pytest.fixture

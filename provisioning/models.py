@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -35,6 +37,8 @@ class EnvironmentQuerySet(RestrictedQuerySet):
 
 
 class Environment(models.Model):
+    # Names and primary keys can come back (a restored database, a recycled name); the state key must not.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     team = models.ForeignKey("governance.Team", on_delete=models.PROTECT, related_name="environments")
     name = models.CharField(max_length=24, validators=[environment_name_validator])
     tier = models.CharField(max_length=10, choices=Tier.choices)
@@ -76,7 +80,7 @@ class Environment(models.Model):
     @property
     def state_key(self) -> str:
         """Terraform workspace (pg backend) or state folder (local backend) of this environment."""
-        return f"env-{self.pk}"
+        return f"env-{self.uid}"
 
     @property
     def is_live(self) -> bool:
