@@ -14,5 +14,10 @@ app.autodiscover_tasks()
 def refuse_to_start_when_misconfigured(**kwargs) -> None:
     """Workers run Django's system checks too: no terraform binary or a broken policy set stops them at start."""
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
 
-    call_command("check")
+    try:
+        call_command("check")
+    except SystemCheckError as exc:
+        # SystemExit, because Celery logs and ignores ordinary exceptions raised by signal handlers.
+        raise SystemExit(f"Worker not started:\n{exc}") from None

@@ -1,6 +1,12 @@
 """The portal refuses to start without a usable terraform binary."""
 
+import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from provisioning.checks import check_terraform_binary
 
@@ -29,3 +35,17 @@ def test_a_terraform_that_is_too_old_is_a_startup_error(settings, tmp_path):
 
 def test_the_installed_terraform_passes(settings):
     assert check_terraform_binary(None) == []
+
+
+@pytest.mark.integration
+def test_a_worker_without_terraform_refuses_to_start(tmp_path):
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "celery"), "-A", "idp_portal", "worker", "-Q", "nothing", "-c", "1"],
+        env={**os.environ, "TERRAFORM_BIN": str(tmp_path / "missing"), "IDP_VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode != 0
+    assert "provisioning.E001" in done.stdout + done.stderr
