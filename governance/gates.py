@@ -48,9 +48,9 @@ def request_input(change) -> dict:
     }
 
 
-def _evaluate(stage: str, policy_input: dict) -> list[dict]:
+def _evaluate(stages: tuple[str, ...], policy_input: dict) -> list[dict]:
     try:
-        return policy.evaluate(stage, policy_input)
+        return policy.evaluate_stages(stages, policy_input)
     except policy.PolicySetBroken as exc:
         raise GovernanceUnavailable(
             "The policy set is broken, so no change can be checked (fail closed): " + "; ".join(exc.problems)
@@ -65,16 +65,18 @@ def _label(change, field: str) -> str:
 def check_parameters(change) -> list[dict]:
     if change.action == "destroy":
         return []
-    results = _evaluate("params", request_input(change))
+    results = _evaluate(("params",), request_input(change))
     for result in results:
         result["field_label"] = _label(change, result["field"]) if result["field"] else ""
     return results
 
 
 def check_plan(change, run) -> list[dict]:
+    """Parameter and plan policies together, on the request and the plan, in one evaluation."""
     plan_input = request_input(change)
     plan_input["plan"] = run.plan_json or {}
-    results = _evaluate("plan", plan_input)
+    stages = ("plan",) if change.action == "destroy" else ("params", "plan")
+    results = _evaluate(stages, plan_input)
     parameters = set(change.environment.pattern_version.parameters_schema.get("properties", {}))
     for result in results:
         if not result["field"]:

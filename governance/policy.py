@@ -78,8 +78,9 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load_policy_set(root: Path = POLICY_DIR) -> PolicySet:
+def load_policy_set(root: Path | None = None) -> PolicySet:
     """Read and compile every policy; raise PolicyError naming file, line and error."""
+    root = root or POLICY_DIR
     problems: list[str] = []
     sources: dict[str, str] = {}
     policies: list[Policy] = []
@@ -219,8 +220,9 @@ def _fingerprint(root: Path) -> tuple:
     return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if p.is_file()))
 
 
-def current_policy_set(root: Path = POLICY_DIR) -> PolicySet:
+def current_policy_set(root: Path | None = None) -> PolicySet:
     """The compiled policy set, reloaded when a file changes; PolicySetBroken when it does not compile."""
+    root = root or POLICY_DIR
     fingerprint = _fingerprint(root)
     with _cache_lock:
         cached = _cache.get(str(root))
@@ -236,33 +238,54 @@ def current_policy_set(root: Path = POLICY_DIR) -> PolicySet:
     return result
 
 
-def evaluate(stage: str, policy_input: dict, *, root: Path = POLICY_DIR) -> list[dict]:
+_interpreters = threading.local()
+
+
+def _cached_interpreter(policy_set: PolicySet) -> Interpreter:
+    """One compiled interpreter per thread and policy set: building one costs more than a query."""
+    cached = getattr(_interpreters, "entry", None)
+    if cached is None or cached[0] is not policy_set:
+        cached = (policy_set, _interpreter(policy_set))
+        _interpreters.entry = cached
+    return cached[1]
+
+
+def evaluate(stage: str, policy_input: dict, *, root: Path | None = None) -> list[dict]:
     """Every violation of every policy of the stage, as result dicts (see module docstring)."""
+    return evaluate_stages((stage,), policy_input, root=root)
+
+
+def evaluate_stages(stages: tuple[str, ...], policy_input: dict, *, root: Path | None = None) -> list[dict]:
+    """Several stages on one input in a single query: rego-cpp's cost is mostly per query, not per rule."""
+    root = root or POLICY_DIR
     policy_set = current_policy_set(root)
-    policies = policy_set.stage(stage)
-    if not policies:
+    stages = tuple(stage for stage in stages if policy_set.stage(stage))
+    if not stages:
         return []
-    interpreter = _interpreter(policy_set)
-    interpreter.set_input(policy_input)
+    interpreter = _cached_interpreter(policy_set)
+    query = "; ".join(f"{stage} = data.idp.{stage}" for stage in stages)
+    named = ", ".join(stages)
     try:
-        output = json.loads(str(interpreter.query(f"x = data.idp.{stage}")))
+        interpreter.set_input(policy_input)
+        output = json.loads(str(interpreter.query(query)))
     except json.JSONDecodeError as exc:
         raise PolicySetBroken(
             [
-                f"evaluating {stage} policies produced unreadable output ({exc}); rego-cpp does this when sprintf "
+                f"evaluating {named} policies produced unreadable output ({exc}); rego-cpp does this when sprintf "
                 "formats a computed string or a value is undefined: build such messages with concat"
             ]
         ) from None
     except Exception as exc:
-        raise PolicySetBroken([f"evaluating {stage} policies failed: {str(exc).strip()[:500]}"]) from None
-    packages = output.get("bindings", {}).get("x", {})
+        raise PolicySetBroken([f"evaluating {named} policies failed: {str(exc).strip()[:500]}"]) from None
+    bindings = output.get("bindings", {})
     results = []
-    for policy in policies:
-        short = policy.package.split(".")[2]
-        for violation in sorted(
-            packages.get(short, {}).get("violations", []), key=lambda v: json.dumps(v, sort_keys=True)
-        ):
-            results.append(_result(policy, stage, violation))
+    for stage in stages:
+        packages = bindings.get(stage, {})
+        for policy in policy_set.stage(stage):
+            short = policy.package.split(".")[2]
+            violations = packages.get(short, {}).get("violations", [])
+            for violation in sorted(violations, key=lambda v: json.dumps(v, sort_keys=True)):
+                results.append(_result(policy, stage, violation))
     return results
 
 
@@ -304,7 +327,8 @@ class PolicyTestReport:
         return not self.failed and not self.missing
 
 
-def run_policy_tests(root: Path = POLICY_DIR) -> PolicyTestReport:
+def run_policy_tests(root: Path | None = None) -> PolicyTestReport:
+    root = root or POLICY_DIR
     policy_set = load_policy_set(root)
     by_package = {p.package: p for p in policy_set.policies}
     fixtures_dir = root / "tests" / "fixtures"

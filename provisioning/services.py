@@ -186,7 +186,7 @@ def plan_finished(run: Run) -> None:
             return  # cancelled while planning
         change.plan_run = run
         try:
-            results = gates.check_parameters(change) + gates.check_plan(change, run)
+            results = gates.check_plan(change, run)
             required = gates.required_approvals(change, run)
         except gates.GovernanceUnavailable as exc:
             change.save(update_fields=["plan_run", "updated_at"])

@@ -115,13 +115,8 @@ def planned_change(
 
 
 def point_policies_at(monkeypatch, root: Path) -> None:
-    """Every entry point (loader, policy tests, cache, evaluation) reads the policies from `root`.
-
-    Their default `root` is bound when the module is imported, so patching POLICY_DIR would not do.
-    """
-    for function in (policy.load_policy_set, policy.run_policy_tests, policy.current_policy_set):
-        monkeypatch.setattr(function, "__defaults__", (root,))
-    monkeypatch.setattr(policy.evaluate, "__kwdefaults__", {"root": root})
+    """Every entry point (loader, policy tests, cache, evaluation) reads the policies from `root`."""
+    monkeypatch.setattr(policy, "POLICY_DIR", root)
 
 
 def copy_policies(destination: Path) -> Path:
