@@ -26,6 +26,19 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 FREE_TEXT_FLAG = "x-free-text"
 
 NON_FIELD = "__all__"
+BOUND_MESSAGES = {
+    "const": "Must be {arg}.",
+    "minimum": "Enter a value of at least {arg}.",
+    "maximum": "Enter a value of at most {arg}.",
+    "exclusiveMinimum": "Enter a value greater than {arg}.",
+    "exclusiveMaximum": "Enter a value less than {arg}.",
+    "multipleOf": "Enter a multiple of {arg}.",
+}
+LIST_MESSAGES = {
+    "minItems": "Choose at least {arg}.",
+    "maxItems": "Choose at most {arg}.",
+    "uniqueItems": "Remove the duplicate entries.",
+}
 
 
 def validate_parameters(schema: dict, values: Any) -> dict[str, list[str]]:
@@ -86,18 +99,8 @@ def _describe(error: ValidationError, schema: dict) -> tuple[str, str]:
         return name, item + f"Choose one of: {', '.join(str(v) for v in arg)}."
     if keyword == "oneOf" and all("const" in option for option in arg):
         return name, item + f"Choose one of: {', '.join(str(o['const']) for o in arg)}."
-    if keyword == "const":
-        return name, item + f"Must be {arg}."
-    if keyword == "minimum":
-        return name, item + f"Enter a value of at least {arg}."
-    if keyword == "maximum":
-        return name, item + f"Enter a value of at most {arg}."
-    if keyword == "exclusiveMinimum":
-        return name, item + f"Enter a value greater than {arg}."
-    if keyword == "exclusiveMaximum":
-        return name, item + f"Enter a value less than {arg}."
-    if keyword == "multipleOf":
-        return name, item + f"Enter a multiple of {arg}."
+    if keyword in BOUND_MESSAGES:
+        return name, item + BOUND_MESSAGES[keyword].format(arg=arg)
     if keyword == "minLength":
         return name, item + f"Use at least {arg} character{'s' if arg != 1 else ''}."
     if keyword == "maxLength":
@@ -105,12 +108,8 @@ def _describe(error: ValidationError, schema: dict) -> tuple[str, str]:
     if keyword == "pattern":
         hint = prop.get("x-pattern-message") if isinstance(prop, dict) else None
         return name, item + (hint or f"Use the format {arg}.")
-    if keyword == "minItems":
-        return name, f"Choose at least {arg}."
-    if keyword == "maxItems":
-        return name, f"Choose at most {arg}."
-    if keyword == "uniqueItems":
-        return name, "Remove the duplicate entries."
+    if keyword in LIST_MESSAGES:
+        return name, LIST_MESSAGES[keyword].format(arg=arg)
     return name, item + error.message
 
 
