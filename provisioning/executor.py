@@ -159,14 +159,13 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
         stream.write(f"\n$ terraform plan{' -destroy' if run.destroy else ''} -out={PLAN_FILE}\n")
         with stream.timed("plan"):
             result = cli.plan(stream, PLAN_FILE, destroy=run.destroy)
+        # The saved plan is what will be applied: keep it at once, then its JSON rendering for the checks.
+        Run.objects.filter(pk=run.pk).update(
+            plan_file=(workdir / PLAN_FILE).read_bytes(), has_changes=result.exit_code == 2
+        )
         with stream.timed("show -json"):
             plan_json = cli.show_json(PLAN_FILE)
-        Run.objects.filter(pk=run.pk).update(
-            plan_file=(workdir / PLAN_FILE).read_bytes(),
-            plan_json=plan_json,
-            plan_changes=describe_plan(plan_json),
-            has_changes=result.exit_code == 2,
-        )
+        Run.objects.filter(pk=run.pk).update(plan_json=plan_json, plan_changes=describe_plan(plan_json))
         _finish(run, RunStatus.SUCCEEDED, exit_code=result.exit_code)
         run.refresh_from_db()
         services.plan_finished(run)
