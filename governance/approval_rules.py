@@ -127,6 +127,12 @@ def required_groups(rules: list[Rule], facts: ChangeFacts) -> dict[str, list[str
     return required
 
 
+def concerning(rules: list[Rule], group: str, plan_changes: list[dict]) -> list[dict]:
+    """The planned changes that made the rules ask `group` (those of the resource types its rules name)."""
+    types = {t for rule in rules if group in rule.require for t in rule.when.get("resource_types", [])}
+    return [change for change in plan_changes if change["type"] in types]
+
+
 def touched_types(plan_changes: list[dict]) -> dict[str, set[str]]:
     touched: dict[str, set[str]] = {}
     for change in plan_changes:

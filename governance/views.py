@@ -3,9 +3,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from governance.approval_rules import concerning
 from governance.audit import record
 from governance.choices import ApprovalDecision, AuditAction
 from governance.forms import DecisionForm
+from governance.gates import approval_rules
 from governance.models import ApprovalRequirement
 from governance.permissions import get_for_user, reviewer_groups
 from governance.services import ApprovalRefused, decide_change
@@ -37,10 +39,19 @@ def pending_for(user):
 
 @login_required
 def approval_queue(request: HttpRequest) -> HttpResponse:
-    items = [
-        {"requirement": req, "plan_summary": summary(req.plan_run.plan_changes if req.plan_run else [])}
-        for req in pending_for(request.user)
-    ]
+    rules = approval_rules()
+    items = []
+    for req in pending_for(request.user):
+        plan_changes = req.plan_run.plan_changes if req.plan_run else []
+        items.append(
+            {
+                "requirement": req,
+                "plan_summary": summary(plan_changes),
+                "concerning": concerning(rules, req.group, plan_changes),
+                "diff_id": f"plan-diff-{req.pk}",
+                "concerning_id": f"concerning-{req.pk}",
+            }
+        )
     context = {"items": items, "groups": sorted(reviewer_groups(request.user)), "form": DecisionForm()}
     return render(request, "governance/approval_queue.html", context)
 

@@ -55,9 +55,15 @@ def test_nina_approves_a_change_for_network_from_the_queue_without_a_reload(
     expect(item).to_contain_text("requested by alice")
     expect(item).to_contain_text("Checkout service for the spring sale")
 
-    # and looks at the plan she is asked to approve
-    item.locator("summary:has-text('Plan:')").click()
-    expect(item.locator("#plan-diff")).to_contain_text("module.pattern.aws_lb.this")
+    # and sees first what concerns the network team, then the whole plan
+    concerning = item.locator(".concerning")
+    expect(concerning).to_contain_text("module.pattern.aws_lb.this")
+    expect(concerning).to_contain_text("module.pattern.aws_internet_gateway.this")
+    expect(concerning).not_to_contain_text("module.pattern.aws_db_instance.this")
+    item.locator("summary:has-text('Whole plan:')").click()
+    expect(item.locator(f"#plan-diff-{change.requirements.get(group='network').pk}")).to_contain_text(
+        "module.pattern.aws_db_instance.this"
+    )
 
     # when she approves with a comment
     page.evaluate("window.__marker = 'same page'")
