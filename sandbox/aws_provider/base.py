@@ -16,6 +16,7 @@ from tf.utils import Diagnostics
 
 from .errors import NotFound, ProviderError, client_error_code
 from .state import blank_state
+from .types import Unknown
 
 if TYPE_CHECKING:  # pragma: no cover
     from .provider import AwsProvider
@@ -119,6 +120,22 @@ class AwsResource(_Base):
         remove = [k for k in old if k not in new]
         return upsert, remove
 
+    def apply_tags_diff(
+        self,
+        prior: dict | None,
+        planned: dict,
+        *,
+        untag: Callable[[list[str]], object],
+        tag: Callable[[dict[str, str]], object],
+    ) -> None:
+        """Go from prior to planned ``tags_all``: ``untag(keys)`` for removed keys first, then
+        ``tag(tags)`` for new and changed ones (each only when there is something to do)."""
+        upsert, remove = self.tags_diff(prior, planned)
+        if remove:
+            untag(remove)
+        if upsert:
+            tag(upsert)
+
 
 class AwsDataSource(_Base):
     """Base of data sources: implement ``read(ctx, config) -> state``."""
@@ -132,9 +149,23 @@ class AwsDataSource(_Base):
 _counter = itertools.count(1)
 
 
+def known(value: Any) -> bool:
+    """Neither null nor unknown (yet)."""
+    return value is not None and value is not Unknown
+
+
 def unique_name(prefix: str = "terraform-") -> str:
     """Like the real provider's id.PrefixedUniqueId: prefix + timestamp + counter."""
     return f"{prefix}{time.strftime('%Y%m%d%H%M%S')}{int(time.time() * 1e6) % 10**6:06d}{next(_counter):08x}"
+
+
+def planned_name(planned: dict, default_prefix: str = "terraform-", *, attr: str = "name", suffix: str = "") -> str:
+    """The name to create an object under: ``attr`` (e.g. ``name``) if known, else a unique name
+    from ``<attr>_prefix`` (or ``default_prefix``) followed by ``suffix`` (SDKv2's create.Name)."""
+    if known(planned[attr]):
+        return planned[attr]
+    prefix = planned[f"{attr}_prefix"]
+    return unique_name(prefix if known(prefix) else default_prefix) + suffix
 
 
 def wait_for(check: Callable[[], T | None], *, what: str, timeout: float = 120.0, interval: float = 0.25) -> T:
@@ -171,6 +202,77 @@ def not_found_on(fn: Callable[[], T], *codes: str) -> T:
         if client_error_code(exc) in codes:
             raise NotFound(client_error_code(exc)) from exc
         raise
+
+
+def describe_one(
+    client: Any,
+    operation: str,
+    list_key: str,
+    not_found_codes: tuple[str, ...],
+    *,
+    match: Callable[[dict], bool] | None = None,
+    **kwargs: Any,
+) -> dict:
+    """Call a ``Describe*`` operation expected to return one item (the first one ``match``
+    accepts, if given), else raise NotFound; so do the error ``not_found_codes``."""
+    items = not_found_on(lambda: getattr(client, operation)(**kwargs).get(list_key) or [], *not_found_codes)
+    found = next((item for item in items if match is None or match(item)), None)
+    if found is None:
+        raise NotFound(operation)
+    return found
+
+
+def find_in_pages(client: Any, operation: str, list_key: str, match: Callable[[dict], bool], **kwargs: Any) -> dict:
+    """The first item of a paginated ``List*``/``Describe*`` operation that ``match`` accepts, else NotFound."""
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        for item in page.get(list_key, []):
+            if match(item):
+                return item
+    raise NotFound(operation)
+
+
+def wait_gone(describe: Callable[[], object], *, what: str, timeout: float = 120.0, interval: float = 0.25) -> None:
+    """Poll ``describe`` until it raises NotFound: deletes wait until AWS reports the object gone."""
+
+    def gone() -> bool:
+        try:
+            describe()
+        except NotFound:
+            return True
+        return False
+
+    wait_for(gone, what=what, timeout=timeout, interval=interval)
+
+
+def retry_while_busy(
+    fn: Callable[[], object],
+    *,
+    busy: tuple[str, ...],
+    gone: tuple[str, ...] = (),
+    what: str,
+    timeout: float = 120.0,
+    interval: float = 1.0,
+) -> None:
+    """Call ``fn`` (a delete) until AWS stops refusing it with one of the ``busy`` error codes
+    (the object is still in use or changing). A ``gone`` code, or NotFound, means the object is
+    already gone: success."""
+    from botocore.exceptions import ClientError
+
+    def attempt() -> bool:
+        try:
+            fn()
+        except NotFound:
+            return True
+        except ClientError as exc:
+            code = client_error_code(exc)
+            if code in gone:
+                return True
+            if code in busy:
+                return False
+            raise
+        return True
+
+    wait_for(attempt, what=what, timeout=timeout, interval=interval)
 
 
 def tag_list_to_dict(tags: list[dict] | None) -> dict[str, str]:

@@ -1,19 +1,16 @@
 """Helpers shared by the data-service modules (rds, redshift, kms, logs)."""
 
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from tf.utils import Diagnostics
 
-from ..base import AwsResource
+from ..base import AwsResource, dict_to_tag_list
 from ..errors import ProviderError
 from ..types import Unknown
 
 _SIBLING_CLIENTS: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
-
-
-def known(value: Any) -> bool:
-    return value is not None and value is not Unknown
 
 
 def set_in_config(config: dict, name: str) -> bool:
@@ -85,3 +82,53 @@ def changed(prior: dict, planned: dict, *names: str) -> bool:
     return any(
         planned.get(n) is not Unknown and _comparable(planned.get(n)) != _comparable(prior.get(n)) for n in names
     )
+
+
+def modified_args(prior: dict, planned: dict, table: dict[str, tuple[str, Callable[[Any], Any]]]) -> dict[str, Any]:
+    """Modify* API arguments for the attributes of ``table`` (attribute -> (argument, conversion))
+    that the plan changes to a non-null value."""
+    return {
+        arg: convert(planned[attr])
+        for attr, (arg, convert) in table.items()
+        if changed(prior, planned, attr) and planned[attr] is not None
+    }
+
+
+def fill_unset(state: dict, **defaults: Any) -> dict:
+    """Arguments AWS does not report (apply_immediately, skip_final_snapshot, ...): null -> default."""
+    for attr, default in defaults.items():
+        if state[attr] is None:
+            state[attr] = default
+    return state
+
+
+def update_tags_by_name(resource: AwsResource, arn: str, prior: dict, planned: dict, *, remove: str, add: str) -> None:
+    """Tag changes through the RDS/Redshift-style tag operations (``ResourceName``, ``TagKeys``/``Tags``)."""
+    client = resource.client
+    resource.apply_tags_diff(
+        prior,
+        planned,
+        untag=lambda keys: getattr(client, remove)(ResourceName=arn, TagKeys=keys),
+        tag=lambda tags: getattr(client, add)(ResourceName=arn, Tags=dict_to_tag_list(tags)),
+    )
+
+
+def aws_managed_key_arn(resource: AwsResource, alias: str) -> str | None:
+    """ARN of an AWS-managed KMS key (``alias/aws/rds``, ``alias/aws/secretsmanager``), which AWS
+    uses when none is given; None when it cannot be read."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return sibling_client(resource, "kms").describe_key(KeyId=alias)["KeyMetadata"]["Arn"]
+    except (ClientError, BotoCoreError):
+        return None
+
+
+def final_snapshot_args(current: dict, what: str, *, skip_arg: str, identifier_arg: str) -> dict[str, Any]:
+    """Delete arguments for ``skip_final_snapshot`` / ``final_snapshot_identifier`` (RDS, Redshift);
+    like the real provider, an identifier is required unless the snapshot is skipped."""
+    if current["skip_final_snapshot"]:
+        return {skip_arg: True}
+    if not current["final_snapshot_identifier"]:
+        raise ProviderError(f"deleting {what}: final_snapshot_identifier is required when skip_final_snapshot is false")
+    return {skip_arg: False, identifier_arg: current["final_snapshot_identifier"]}

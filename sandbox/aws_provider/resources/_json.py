@@ -9,7 +9,7 @@ document only when it differs in meaning from the one in state.
 import json
 from typing import Any
 
-from ._ec2 import known
+from ..base import known
 
 
 def normalize_json(text: str) -> str:

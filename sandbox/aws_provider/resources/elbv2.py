@@ -23,19 +23,22 @@ import re
 from ..base import (
     AwsResource,
     ResourceContext,
+    describe_one,
     dict_to_tag_list,
     ignore_codes,
-    not_found_on,
+    known,
+    retry_while_busy,
     tag_list_to_dict,
     unique_name,
     wait_for,
+    wait_gone,
 )
 from ..blocks import ListNestedBlock, SetNestedBlock
-from ..errors import NotFound, ProviderError, client_error_code
+from ..errors import ProviderError, client_error_code
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..state import canonical_block
 from ..types import Bool, Number, Set, String
-from ._ec2 import known
+from ._attributes import from_attribute, to_attribute
 
 _LB_GONE = ("LoadBalancerNotFound",)
 _TG_GONE = ("TargetGroupNotFound",)
@@ -98,22 +101,6 @@ LB_ATTRIBUTES: dict[str, tuple[str, type, object, frozenset[str]]] = {
 }
 
 
-def to_attr_value(kind: type, value: object) -> str:
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(int(value))  # type: ignore[call-overload]
-    return str(value)
-
-
-def from_attr_value(kind: type, value: str) -> object:
-    if kind is bool:
-        return value.lower() == "true"
-    if kind is int:
-        return int(value)
-    return value
-
-
 def arn_suffix(arn: str, marker: str) -> str:
     """The part of an ELBv2 ARN after ``loadbalancer/`` or ``targetgroup`` (CloudWatch dimension)."""
     _, _, rest = arn.partition(":" + marker)
@@ -156,24 +143,28 @@ class _Elbv2(AwsResource):
         described = self.client.describe_tags(ResourceArns=[arn]).get("TagDescriptions") or [{}]
         return tag_list_to_dict(described[0].get("Tags"))
 
+    def attribute_map(self, operation: str, **kwargs: str) -> dict[str, str]:
+        """Key -> value of a ``Describe*Attributes`` answer."""
+        return {a["Key"]: a.get("Value", "") for a in getattr(self.client, operation)(**kwargs).get("Attributes", [])}
+
     def update_tags(self, arn: str, prior: dict, planned: dict) -> None:
         from botocore.exceptions import ClientError
 
-        upsert, remove = self.tags_diff(prior, planned)
-        if remove:
-            self.client.remove_tags(ResourceArns=[arn], TagKeys=remove)
-        if not upsert:
-            return
-        try:
-            self.client.add_tags(ResourceArns=[arn], Tags=dict_to_tag_list(upsert))
-        except ClientError as exc:
-            if client_error_code(exc) != "TooManyTags" or len(planned["tags_all"] or {}) > 50:
-                raise
-            # moto's limit is 10 tags per existing object (AWS: 50): re-write them all at once.
-            existing = list(self.aws_tags(arn))
-            if existing:
-                self.client.remove_tags(ResourceArns=[arn], TagKeys=existing)
-            self.client.add_tags(ResourceArns=[arn], Tags=dict_to_tag_list(planned["tags_all"]))
+        def add(upsert: dict[str, str]) -> None:
+            try:
+                self.client.add_tags(ResourceArns=[arn], Tags=dict_to_tag_list(upsert))
+            except ClientError as exc:
+                if client_error_code(exc) != "TooManyTags" or len(planned["tags_all"] or {}) > 50:
+                    raise
+                # moto's limit is 10 tags per existing object (AWS: 50): re-write them all at once.
+                existing = list(self.aws_tags(arn))
+                if existing:
+                    self.client.remove_tags(ResourceArns=[arn], TagKeys=existing)
+                self.client.add_tags(ResourceArns=[arn], Tags=dict_to_tag_list(planned["tags_all"]))
+
+        self.apply_tags_diff(
+            prior, planned, untag=lambda keys: self.client.remove_tags(ResourceArns=[arn], TagKeys=keys), tag=add
+        )
 
 
 # -- aws_lb ----------------------------------------------------------------------------------------
@@ -213,10 +204,7 @@ class LoadBalancer(_Elbv2):
         return planned
 
     def _describe(self, arn: str) -> dict:
-        found = not_found_on(lambda: self.client.describe_load_balancers(LoadBalancerArns=[arn]), *_LB_GONE)
-        if not found.get("LoadBalancers"):
-            raise NotFound(arn)
-        return found["LoadBalancers"][0]
+        return describe_one(self.client, "describe_load_balancers", "LoadBalancers", _LB_GONE, LoadBalancerArns=[arn])
 
     def _wait_active(self, arn: str) -> None:
         def active() -> bool:
@@ -235,13 +223,13 @@ class LoadBalancer(_Elbv2):
             if lb_type not in types or not known(value):
                 continue
             if prior is None or prior[name] != value:
-                out.append({"Key": key, "Value": to_attr_value(kind, value)})
+                out.append({"Key": key, "Value": to_attribute(kind, value)})
         if lb_type in (APPLICATION, NETWORK):
             logs = (planned["access_logs"] or [None])[0]
             old = (prior["access_logs"] or [None])[0] if prior is not None else None
             if prior is None or logs != old:
                 if logs:
-                    out.append({"Key": "access_logs.s3.enabled", "Value": to_attr_value(bool, logs["enabled"])})
+                    out.append({"Key": "access_logs.s3.enabled", "Value": to_attribute(bool, logs["enabled"])})
                     out.append({"Key": "access_logs.s3.bucket", "Value": logs["bucket"] or ""})
                     out.append({"Key": "access_logs.s3.prefix", "Value": logs["prefix"] or ""})
                 else:
@@ -278,10 +266,7 @@ class LoadBalancer(_Elbv2):
         arn = current["id"]
         lb = self._describe(arn)
         lb_type = lb.get("Type", APPLICATION)
-        attrs = {
-            a["Key"]: a.get("Value", "")
-            for a in self.client.describe_load_balancer_attributes(LoadBalancerArn=arn).get("Attributes", [])
-        }
+        attrs = self.attribute_map("describe_load_balancer_attributes", LoadBalancerArn=arn)
         state = dict(current)
         state.update(
             arn=arn,
@@ -300,7 +285,7 @@ class LoadBalancer(_Elbv2):
         )
         for name, (key, kind, default, types) in LB_ATTRIBUTES.items():
             if lb_type in types and key in attrs:
-                state[name] = from_attr_value(kind, attrs[key])
+                state[name] = from_attribute(kind, attrs[key])
             elif not known(state[name]):
                 state[name] = default
         if current["access_logs"]:
@@ -347,15 +332,7 @@ class LoadBalancer(_Elbv2):
                 "Set enable_deletion_protection = false and apply before destroying it.",
             )
         ignore_codes(lambda: self.client.delete_load_balancer(LoadBalancerArn=arn), *_LB_GONE)
-
-        def gone() -> bool:
-            try:
-                self._describe(arn)
-                return False
-            except NotFound:
-                return True
-
-        wait_for(gone, what=f"ELBv2 Load Balancer ({arn}) to be deleted", timeout=600)
+        wait_gone(lambda: self._describe(arn), what=f"ELBv2 Load Balancer ({arn}) to be deleted", timeout=600)
 
 
 # -- aws_lb_target_group ---------------------------------------------------------------------------
@@ -444,10 +421,7 @@ class TargetGroup(_Elbv2):
         return planned
 
     def _describe(self, arn: str) -> dict:
-        found = not_found_on(lambda: self.client.describe_target_groups(TargetGroupArns=[arn]), *_TG_GONE)
-        if not found.get("TargetGroups"):
-            raise NotFound(arn)
-        return found["TargetGroups"][0]
+        return describe_one(self.client, "describe_target_groups", "TargetGroups", _TG_GONE, TargetGroupArns=[arn])
 
     @staticmethod
     def _health_check_args(planned: dict) -> dict:
@@ -482,11 +456,11 @@ class TargetGroup(_Elbv2):
             if not _tg_attribute_applies(name, planned["target_type"], planned["protocol"]):
                 continue
             if prior is None or prior[name] != value:
-                out.append({"Key": key, "Value": to_attr_value(kind, value)})
+                out.append({"Key": key, "Value": to_attribute(kind, value)})
         stickiness = (planned["stickiness"] or [None])[0]
         old = (prior["stickiness"] or [None])[0] if prior is not None else None
         if stickiness and stickiness != old and planned["target_type"] != "lambda":
-            out.append({"Key": "stickiness.enabled", "Value": to_attr_value(bool, stickiness["enabled"])})
+            out.append({"Key": "stickiness.enabled", "Value": to_attribute(bool, stickiness["enabled"])})
             out.append({"Key": "stickiness.type", "Value": stickiness["type"]})
             if stickiness["type"] == "lb_cookie":
                 out.append(
@@ -530,10 +504,7 @@ class TargetGroup(_Elbv2):
     def read(self, ctx: ResourceContext, current: dict) -> dict | None:
         arn = current["id"]
         tg = self._describe(arn)
-        attrs = {
-            a["Key"]: a.get("Value", "")
-            for a in self.client.describe_target_group_attributes(TargetGroupArn=arn).get("Attributes", [])
-        }
+        attrs = self.attribute_map("describe_target_group_attributes", TargetGroupArn=arn)
         target_type = tg.get("TargetType", "instance")
         state = dict(current)
         state.update(
@@ -573,7 +544,7 @@ class TargetGroup(_Elbv2):
         ]
         for name, (key, kind) in TG_ATTRIBUTES.items():
             if key in attrs and _tg_attribute_applies(name, target_type, tg.get("Protocol")):
-                state[name] = from_attr_value(kind, attrs[key])
+                state[name] = from_attribute(kind, attrs[key])
             elif not known(state[name]):
                 state[name] = {"deregistration_delay": "300", "slow_start": 0}.get(name, False if kind is bool else "")
         if current["stickiness"] and ("stickiness.type" in attrs or "stickiness.enabled" in attrs):
@@ -609,32 +580,14 @@ class TargetGroup(_Elbv2):
         return self.read(ctx, {**planned, "id": arn})
 
     def delete(self, ctx: ResourceContext, current: dict) -> None:
-        from botocore.exceptions import ClientError
-
         arn = current["id"]
-
-        def attempt() -> bool:
-            try:
-                self.client.delete_target_group(TargetGroupArn=arn)
-                return True
-            except ClientError as exc:
-                code = client_error_code(exc)
-                if code in _TG_GONE:
-                    return True
-                if code == "ResourceInUse":  # a listener or rule being deleted still points at it
-                    return False
-                raise
-
-        wait_for(attempt, what=f"ELBv2 Target Group ({arn}) to be unused", timeout=120, interval=1.0)
-
-        def gone() -> bool:
-            try:
-                self._describe(arn)
-                return False
-            except NotFound:
-                return True
-
-        wait_for(gone, what=f"ELBv2 Target Group ({arn}) to be deleted")
+        retry_while_busy(
+            lambda: self.client.delete_target_group(TargetGroupArn=arn),
+            busy=("ResourceInUse",),  # a listener or rule being deleted still points at it
+            gone=_TG_GONE,
+            what=f"ELBv2 Target Group ({arn}) to be unused",
+        )
+        wait_gone(lambda: self._describe(arn), what=f"ELBv2 Target Group ({arn}) to be deleted")
 
 
 # -- aws_lb_listener -------------------------------------------------------------------------------
@@ -816,10 +769,9 @@ class Listener(_Elbv2):
     )
 
     def _describe(self, arn: str) -> dict:
-        found = not_found_on(lambda: self.client.describe_listeners(ListenerArns=[arn]), *_LISTENER_GONE, *_LB_GONE)
-        if not found.get("Listeners"):
-            raise NotFound(arn)
-        return found["Listeners"][0]
+        return describe_one(
+            self.client, "describe_listeners", "Listeners", (*_LISTENER_GONE, *_LB_GONE), ListenerArns=[arn]
+        )
 
     @staticmethod
     def _args(planned: dict) -> dict:
@@ -880,15 +832,7 @@ class Listener(_Elbv2):
     def delete(self, ctx: ResourceContext, current: dict) -> None:
         arn = current["id"]
         ignore_codes(lambda: self.client.delete_listener(ListenerArn=arn), *_LISTENER_GONE, *_LB_GONE)
-
-        def gone() -> bool:
-            try:
-                self._describe(arn)
-                return False
-            except NotFound:
-                return True
-
-        wait_for(gone, what=f"ELBv2 Listener ({arn}) to be deleted")
+        wait_gone(lambda: self._describe(arn), what=f"ELBv2 Listener ({arn}) to be deleted")
 
 
 RESOURCES = [LoadBalancer, TargetGroup, Listener]

@@ -11,12 +11,12 @@ import os
 import time
 from typing import Any
 
-from ..base import AwsResource, ResourceContext, ignore_codes, wait_for
+from ..base import AwsResource, ResourceContext, describe_one, ignore_codes, known, wait_for
 from ..blocks import ListNestedBlock
 from ..errors import NotFound
 from ..schema import computed, optional, resource_schema, tags_attributes
 from ..types import Bool, List, Map, Number, Set, String, Unknown
-from ._ec2 import aws_tags, describe_one, known, tag_specifications, update_tags
+from ._ec2 import aws_tags, tag_specifications, update_tags
 
 _NOT_FOUND = ("InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed")
 _GONE_STATES = ("terminated", "shutting-down")

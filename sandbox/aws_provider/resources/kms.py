@@ -10,11 +10,20 @@ pending deletion counts as gone.
 import json
 from typing import Any
 
-from ..base import AwsResource, ResourceContext, unique_name, wait_for
+from ..base import (
+    AwsResource,
+    ResourceContext,
+    find_in_pages,
+    ignore_codes,
+    known,
+    not_found_on,
+    planned_name,
+    wait_gone,
+)
 from ..errors import NotFound, client_error_code
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..types import Bool, Number, String, Unknown
-from ._data_common import conflicting, known
+from ._data_common import conflicting
 
 _NOT_FOUND = ("NotFoundException",)
 _GONE_STATES = ("PendingDeletion", "PendingReplicaDeletion")
@@ -136,14 +145,7 @@ class Key(AwsResource):
             self.client.disable_key_rotation(KeyId=key_id)
 
     def _metadata(self, key_id: str) -> dict:
-        from botocore.exceptions import ClientError
-
-        try:
-            metadata = self.client.describe_key(KeyId=key_id)["KeyMetadata"]
-        except ClientError as exc:
-            if client_error_code(exc) in _NOT_FOUND:
-                raise NotFound(key_id) from exc
-            raise
+        metadata = not_found_on(lambda: self.client.describe_key(KeyId=key_id)["KeyMetadata"], *_NOT_FOUND)
         if metadata.get("KeyState") in _GONE_STATES:
             raise NotFound(metadata["KeyState"])  # the real provider treats these keys as deleted
         return metadata
@@ -209,11 +211,14 @@ class Key(AwsResource):
             )
         if planned["is_enabled"] is False and prior["is_enabled"]:
             self.client.disable_key(KeyId=key_id)
-        upsert, remove = self.tags_diff(prior, planned)
-        if remove:
-            self.client.untag_resource(KeyId=key_id, TagKeys=remove)
-        if upsert:
-            self.client.tag_resource(KeyId=key_id, Tags=[{"TagKey": k, "TagValue": v} for k, v in upsert.items()])
+        self.apply_tags_diff(
+            prior,
+            planned,
+            untag=lambda keys: self.client.untag_resource(KeyId=key_id, TagKeys=keys),
+            tag=lambda tags: self.client.tag_resource(
+                KeyId=key_id, Tags=[{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+            ),
+        )
         return self.read(ctx, {**planned, "id": key_id})
 
     def delete(self, ctx: ResourceContext, current: dict) -> None:
@@ -231,15 +236,7 @@ class Key(AwsResource):
                 return
             if not (code == "KMSInvalidStateException" and "pending deletion" in str(exc).lower()):
                 raise
-
-        def deleted() -> bool:
-            try:
-                self._metadata(key_id)
-            except NotFound:
-                return True
-            return False
-
-        wait_for(deleted, what=f"KMS key {key_id} to be pending deletion")
+        wait_gone(lambda: self._metadata(key_id), what=f"KMS key {key_id} to be pending deletion")
 
 
 class Alias(AwsResource):
@@ -262,18 +259,10 @@ class Alias(AwsResource):
                 diags.add_error(f'"{attr}" must begin with "alias/"', path=[attr])
 
     def _find(self, name: str) -> dict:
-        paginator = self.client.get_paginator("list_aliases")
-        for page in paginator.paginate():
-            for alias in page.get("Aliases", []):
-                if alias["AliasName"] == name:
-                    return alias
-        raise NotFound(name)
+        return find_in_pages(self.client, "list_aliases", "Aliases", lambda alias: alias["AliasName"] == name)
 
     def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
-        if known(planned["name"]):
-            name = planned["name"]
-        else:
-            name = unique_name(planned["name_prefix"] if known(planned["name_prefix"]) else "alias/")
+        name = planned_name(planned, "alias/")
         self.client.create_alias(AliasName=name, TargetKeyId=planned["target_key_id"])
         state = {**planned, "id": name, "name": name}
         ctx.partial_state = state
@@ -303,23 +292,9 @@ class Alias(AwsResource):
         return self.read(ctx, {**planned, "id": prior["id"]})
 
     def delete(self, ctx: ResourceContext, current: dict) -> None:
-        from botocore.exceptions import ClientError
-
         name = current["id"]
-        try:
-            self.client.delete_alias(AliasName=name)
-        except ClientError as exc:
-            if client_error_code(exc) not in _NOT_FOUND:
-                raise
-
-        def gone() -> bool:
-            try:
-                self._find(name)
-            except NotFound:
-                return True
-            return False
-
-        wait_for(gone, what=f"KMS alias {name} to be deleted")
+        ignore_codes(lambda: self.client.delete_alias(AliasName=name), *_NOT_FOUND)
+        wait_gone(lambda: self._find(name), what=f"KMS alias {name} to be deleted")
 
 
 RESOURCES = [Key, Alias]

@@ -9,11 +9,11 @@ fails with an explanation instead of pretending.
 
 from typing import Any
 
-from ..base import AwsResource, ResourceContext, unique_name, wait_for
-from ..errors import NotFound, ProviderError, client_error_code
+from ..base import AwsResource, ResourceContext, find_in_pages, ignore_codes, known, planned_name, wait_gone
+from ..errors import ProviderError, client_error_code
 from ..schema import computed, optional, resource_schema, tags_attributes
 from ..types import Bool, Number, String
-from ._data_common import conflicting, known
+from ._data_common import conflicting
 
 _NOT_FOUND = ("ResourceNotFoundException",)
 _RETENTION_DAYS = (
@@ -56,18 +56,16 @@ class LogGroup(AwsResource):
             )
 
     def _find(self, name: str) -> dict:
-        paginator = self.client.get_paginator("describe_log_groups")
-        for page in paginator.paginate(logGroupNamePrefix=name):
-            for group in page.get("logGroups", []):
-                if group["logGroupName"] == name:
-                    return group
-        raise NotFound(name)
+        return find_in_pages(
+            self.client,
+            "describe_log_groups",
+            "logGroups",
+            lambda group: group["logGroupName"] == name,
+            logGroupNamePrefix=name,
+        )
 
     def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
-        if known(planned["name"]):
-            name = planned["name"]
-        else:
-            name = unique_name(planned["name_prefix"] if known(planned["name_prefix"]) else "terraform-")
+        name = planned_name(planned)
         args: dict[str, Any] = {"logGroupName": name}
         if known(planned["log_group_class"]):
             args["logGroupClass"] = planned["log_group_class"]
@@ -126,35 +124,22 @@ class LogGroup(AwsResource):
                     "moto implements neither AssociateKmsKey nor DisassociateKmsKey. Re-create the log "
                     f"group instead: terraform apply -replace=<address of {name}>.",
                 ) from exc
-        upsert, remove = self.tags_diff(prior, planned)
         arn = prior["arn"]
-        if remove:
-            self.client.untag_resource(resourceArn=arn, tagKeys=remove)
-        if upsert:
-            self.client.tag_resource(resourceArn=arn, tags=upsert)
+        self.apply_tags_diff(
+            prior,
+            planned,
+            untag=lambda keys: self.client.untag_resource(resourceArn=arn, tagKeys=keys),
+            tag=lambda tags: self.client.tag_resource(resourceArn=arn, tags=tags),
+        )
         return self.read(ctx, {**planned, "id": name})
 
     def delete(self, ctx: ResourceContext, current: dict) -> None:
-        from botocore.exceptions import ClientError
-
         name = current["id"]
         if current["skip_destroy"]:
             return  # like the real provider: only forget it
-        try:
-            self.client.delete_log_group(logGroupName=name)
-        except ClientError as exc:
-            if client_error_code(exc) in _NOT_FOUND:
-                return
-            raise
-
-        def gone() -> bool:
-            try:
-                self._find(name)
-            except NotFound:
-                return True
-            return False
-
-        wait_for(gone, what=f"log group {name} to be deleted")
+        if ignore_codes(lambda: self.client.delete_log_group(logGroupName=name), *_NOT_FOUND) is None:
+            return
+        wait_gone(lambda: self._find(name), what=f"log group {name} to be deleted")
 
 
 RESOURCES = [LogGroup]

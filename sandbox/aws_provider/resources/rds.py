@@ -16,12 +16,31 @@ ModifyDBSubnetGroup drops the group from moto's registry (the sandbox puts it ba
 import re
 from typing import Any
 
-from ..base import AwsResource, ResourceContext, dict_to_tag_list, tag_list_to_dict, unique_name, wait_for
+from ..base import (
+    AwsResource,
+    ResourceContext,
+    describe_one,
+    dict_to_tag_list,
+    known,
+    planned_name,
+    retry_while_busy,
+    tag_list_to_dict,
+    wait_for,
+    wait_gone,
+)
 from ..errors import NotFound, ProviderError, client_error_code
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..state import blank_state
 from ..types import Bool, List, Number, Object, Set, String, Unknown
-from ._data_common import changed, conflicting, known, sibling_client
+from ._data_common import (
+    aws_managed_key_arn,
+    changed,
+    conflicting,
+    fill_unset,
+    final_snapshot_args,
+    modified_args,
+    update_tags_by_name,
+)
 
 _INSTANCE_NOT_FOUND = ("DBInstanceNotFound", "DBInstanceNotFoundFault")
 _SUBNET_GROUP_NOT_FOUND = ("DBSubnetGroupNotFoundFault", "DBSubnetGroupNotFound")
@@ -40,12 +59,8 @@ _HOSTED_ZONE_IDS = {
 MASTER_USER_SECRET = Object({"kms_key_id": String(), "secret_arn": String(), "secret_status": String()})
 
 
-def _tags_update(client: Any, arn: str, resource: AwsResource, prior: dict, planned: dict) -> None:
-    upsert, remove = resource.tags_diff(prior, planned)
-    if remove:
-        client.remove_tags_from_resource(ResourceName=arn, TagKeys=remove)
-    if upsert:
-        client.add_tags_to_resource(ResourceName=arn, Tags=dict_to_tag_list(upsert))
+def _tags_update(resource: AwsResource, arn: str, prior: dict, planned: dict) -> None:
+    update_tags_by_name(resource, arn, prior, planned, remove="remove_tags_from_resource", add="add_tags_to_resource")
 
 
 # -- aws_db_subnet_group ----------------------------------------------------------------------------
@@ -77,24 +92,17 @@ class DbSubnetGroup(AwsResource):
             )
 
     def _find(self, name: str) -> dict:
-        from botocore.exceptions import ClientError
-
-        try:
-            groups = self.client.describe_db_subnet_groups(DBSubnetGroupName=name)["DBSubnetGroups"]
-        except ClientError as exc:
-            if client_error_code(exc) in _SUBNET_GROUP_NOT_FOUND:
-                raise NotFound(name) from exc
-            raise
-        group = next((g for g in groups if g["DBSubnetGroupName"] == name), None)
-        if group is None:
-            raise NotFound(name)
-        return group
+        return describe_one(
+            self.client,
+            "describe_db_subnet_groups",
+            "DBSubnetGroups",
+            _SUBNET_GROUP_NOT_FOUND,
+            match=lambda g: g["DBSubnetGroupName"] == name,
+            DBSubnetGroupName=name,
+        )
 
     def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
-        if known(planned["name"]):
-            name = planned["name"]
-        else:
-            name = unique_name(planned["name_prefix"] if known(planned["name_prefix"]) else "terraform-")
+        name = planned_name(planned)
         self.client.create_db_subnet_group(
             DBSubnetGroupName=name,
             DBSubnetGroupDescription=planned["description"],
@@ -141,36 +149,18 @@ class DbSubnetGroup(AwsResource):
                     SubnetIds=list(planned["subnet_ids"]),
                     Tags=dict_to_tag_list(prior["tags_all"]),
                 )
-        _tags_update(self.client, prior["arn"], self, prior, planned)
+        _tags_update(self, prior["arn"], prior, planned)
         return self.read(ctx, {**planned, "id": name})
 
     def delete(self, ctx: ResourceContext, current: dict) -> None:
-        from botocore.exceptions import ClientError
-
         name = current["id"]
-
-        def attempt() -> bool:
-            try:
-                self.client.delete_db_subnet_group(DBSubnetGroupName=name)
-            except ClientError as exc:
-                code = client_error_code(exc)
-                if code in _SUBNET_GROUP_NOT_FOUND:
-                    return True
-                if code == "InvalidDBSubnetGroupStateFault":
-                    return False  # still used by an instance that is being deleted
-                raise
-            return True
-
-        wait_for(attempt, what=f"DB subnet group {name} to be unused", interval=1.0)
-
-        def gone() -> bool:
-            try:
-                self._find(name)
-            except NotFound:
-                return True
-            return False
-
-        wait_for(gone, what=f"DB subnet group {name} to be deleted")
+        retry_while_busy(
+            lambda: self.client.delete_db_subnet_group(DBSubnetGroupName=name),
+            busy=("InvalidDBSubnetGroupStateFault",),  # still used by an instance that is being deleted
+            gone=_SUBNET_GROUP_NOT_FOUND,
+            what=f"DB subnet group {name} to be unused",
+        )
+        wait_gone(lambda: self._find(name), what=f"DB subnet group {name} to be deleted")
 
 
 # -- aws_db_instance --------------------------------------------------------------------------------
@@ -287,17 +277,9 @@ class DbInstance(AwsResource):
     # -- helpers -----------------------------------------------------------------------------------
 
     def _describe(self, identifier: str) -> dict:
-        from botocore.exceptions import ClientError
-
-        try:
-            found = self.client.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"]
-        except ClientError as exc:
-            if client_error_code(exc) in _INSTANCE_NOT_FOUND:
-                raise NotFound(identifier) from exc
-            raise
-        if not found:
-            raise NotFound(identifier)
-        return found[0]
+        return describe_one(
+            self.client, "describe_db_instances", "DBInstances", _INSTANCE_NOT_FOUND, DBInstanceIdentifier=identifier
+        )
 
     def _find(self, state: dict) -> dict:
         identifier = state.get("identifier")
@@ -322,24 +304,10 @@ class DbInstance(AwsResource):
 
         return wait_for(ready, what=f"RDS DB Instance {identifier} to be available", timeout=600, interval=0.5)
 
-    def _default_kms_key(self) -> str | None:
-        """ARN of the account's AWS-managed ``aws/rds`` key, which RDS uses when none is given."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            return sibling_client(self, "kms").describe_key(KeyId="alias/aws/rds")["KeyMetadata"]["Arn"]
-        except (ClientError, BotoCoreError):
-            return None
-
     # -- lifecycle ---------------------------------------------------------------------------------
 
     def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
-        if known(planned["identifier"]):
-            identifier = planned["identifier"]
-        else:
-            identifier = unique_name(
-                planned["identifier_prefix"] if known(planned["identifier_prefix"]) else "terraform-"
-            )
+        identifier = planned_name(planned, attr="identifier")
         if not known(planned["engine"]):
             raise ProviderError(
                 f"creating RDS DB Instance ({identifier}): InvalidParameterValue: The parameter Engine must be "
@@ -406,7 +374,7 @@ class DbInstance(AwsResource):
         if known(planned["vpc_security_group_ids"]) and planned["vpc_security_group_ids"]:
             args["VpcSecurityGroupIds"] = list(planned["vpc_security_group_ids"])
         if args["StorageEncrypted"] and "KmsKeyId" not in args:
-            default_key = self._default_kms_key()
+            default_key = aws_managed_key_arn(self, "alias/aws/rds")
             if default_key:
                 args["KmsKeyId"] = default_key
         db = self.client.create_db_instance(**args)["DBInstance"]
@@ -488,13 +456,7 @@ class DbInstance(AwsResource):
             username=db.get("MasterUsername", ""),
             vpc_security_group_ids=[g["VpcSecurityGroupId"] for g in db.get("VpcSecurityGroups", [])],
         )
-        for attr, default in (
-            ("apply_immediately", False),
-            ("delete_automated_backups", True),
-            ("skip_final_snapshot", False),
-        ):
-            if state[attr] is None:
-                state[attr] = default
+        fill_unset(state, apply_immediately=False, delete_automated_backups=True, skip_final_snapshot=False)
         return self.set_tags_from_aws(state, tag_list_to_dict(db.get("TagList")))
 
     def import_state(self, ctx: ResourceContext, id_: str) -> dict | None:
@@ -538,10 +500,7 @@ class DbInstance(AwsResource):
 
     def update(self, ctx: ResourceContext, prior: dict, planned: dict) -> dict | None:
         old_identifier = prior["identifier"]
-        args: dict[str, Any] = {}
-        for attr, (arg, convert) in self._MODIFY.items():
-            if changed(prior, planned, attr) and planned[attr] is not None:
-                args[arg] = convert(planned[attr])
+        args = modified_args(prior, planned, self._MODIFY)
         if changed(prior, planned, "allocated_storage", "iops"):
             args["AllocatedStorage"] = int(planned["allocated_storage"])
             if changed(prior, planned, "iops") and planned["iops"]:
@@ -570,7 +529,7 @@ class DbInstance(AwsResource):
             )
             self._wait_available(identifier)
         arn = self._describe(identifier).get("DBInstanceArn") or self.arn("rds", f"db:{identifier}")
-        _tags_update(self.client, arn, self, prior, planned)
+        _tags_update(self, arn, prior, planned)
         return self.read(ctx, {**planned, "id": prior["id"], "identifier": identifier})
 
     def delete(self, ctx: ResourceContext, current: dict) -> None:
@@ -580,17 +539,13 @@ class DbInstance(AwsResource):
         args: dict[str, Any] = {
             "DBInstanceIdentifier": identifier,
             "DeleteAutomatedBackups": current["delete_automated_backups"] is not False,
+            **final_snapshot_args(
+                current,
+                f"RDS DB Instance ({identifier})",
+                skip_arg="SkipFinalSnapshot",
+                identifier_arg="FinalDBSnapshotIdentifier",
+            ),
         }
-        if current["skip_final_snapshot"]:
-            args["SkipFinalSnapshot"] = True
-        else:
-            if not current["final_snapshot_identifier"]:
-                raise ProviderError(
-                    f"deleting RDS DB Instance ({identifier}): final_snapshot_identifier is required when "
-                    "skip_final_snapshot is false"
-                )
-            args["SkipFinalSnapshot"] = False
-            args["FinalDBSnapshotIdentifier"] = current["final_snapshot_identifier"]
         try:
             self.client.delete_db_instance(**args)
         except ClientError as exc:
@@ -599,15 +554,12 @@ class DbInstance(AwsResource):
                 return
             if not (code == "InvalidDBInstanceState" and "already being deleted" in str(exc)):
                 raise
-
-        def gone() -> bool:
-            try:
-                self._describe(identifier)
-            except NotFound:
-                return True
-            return False
-
-        wait_for(gone, what=f"RDS DB Instance {identifier} to be deleted", timeout=600, interval=0.5)
+        wait_gone(
+            lambda: self._describe(identifier),
+            what=f"RDS DB Instance {identifier} to be deleted",
+            timeout=600,
+            interval=0.5,
+        )
 
 
 RESOURCES = [DbSubnetGroup, DbInstance]

@@ -19,23 +19,39 @@ import string
 import uuid
 from typing import Any
 
-from ..base import AwsResource, ResourceContext, dict_to_tag_list, tag_list_to_dict, wait_for
-from ..errors import NotFound, ProviderError, client_error_code
+from ..base import (
+    AwsResource,
+    ResourceContext,
+    describe_one,
+    dict_to_tag_list,
+    ignore_codes,
+    known,
+    retry_while_busy,
+    tag_list_to_dict,
+    wait_for,
+    wait_gone,
+)
+from ..errors import ProviderError, client_error_code
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..types import Bool, Number, Set, String, Unknown
-from ._data_common import changed, conflicting, known, sibling_client
+from ._data_common import (
+    aws_managed_key_arn,
+    changed,
+    conflicting,
+    fill_unset,
+    final_snapshot_args,
+    modified_args,
+    sibling_client,
+    update_tags_by_name,
+)
 
 _CLUSTER_NOT_FOUND = ("ClusterNotFound", "ClusterNotFoundFault")
 _SUBNET_GROUP_NOT_FOUND = ("ClusterSubnetGroupNotFoundFault", "ClusterSubnetGroupNotFound")
 _SECRET_NOT_FOUND = ("ResourceNotFoundException",)
 
 
-def _tags_update(client: Any, arn: str, resource: AwsResource, prior: dict, planned: dict) -> None:
-    upsert, remove = resource.tags_diff(prior, planned)
-    if remove:
-        client.delete_tags(ResourceName=arn, TagKeys=remove)
-    if upsert:
-        client.create_tags(ResourceName=arn, Tags=dict_to_tag_list(upsert))
+def _tags_update(resource: AwsResource, arn: str, prior: dict, planned: dict) -> None:
+    update_tags_by_name(resource, arn, prior, planned, remove="delete_tags", add="create_tags")
 
 
 # -- aws_redshift_subnet_group ----------------------------------------------------------------------
@@ -53,18 +69,14 @@ class RedshiftSubnetGroup(AwsResource):
     )
 
     def _find(self, name: str) -> dict:
-        from botocore.exceptions import ClientError
-
-        try:
-            groups = self.client.describe_cluster_subnet_groups(ClusterSubnetGroupName=name)["ClusterSubnetGroups"]
-        except ClientError as exc:
-            if client_error_code(exc) in _SUBNET_GROUP_NOT_FOUND:
-                raise NotFound(name) from exc
-            raise
-        group = next((g for g in groups if g["ClusterSubnetGroupName"] == name), None)
-        if group is None:
-            raise NotFound(name)
-        return group
+        return describe_one(
+            self.client,
+            "describe_cluster_subnet_groups",
+            "ClusterSubnetGroups",
+            _SUBNET_GROUP_NOT_FOUND,
+            match=lambda g: g["ClusterSubnetGroupName"] == name,
+            ClusterSubnetGroupName=name,
+        )
 
     def _create(self, name: str, description: str, subnet_ids: list[str], tags: dict | None) -> None:
         self.client.create_cluster_subnet_group(
@@ -112,36 +124,18 @@ class RedshiftSubnetGroup(AwsResource):
                 # (clusters refer to it by name). Tags are set below.
                 self.client.delete_cluster_subnet_group(ClusterSubnetGroupName=name)
                 self._create(name, planned["description"], list(planned["subnet_ids"]), planned["tags_all"])
-        _tags_update(self.client, self.arn("redshift", f"subnetgroup:{name}"), self, prior, planned)
+        _tags_update(self, self.arn("redshift", f"subnetgroup:{name}"), prior, planned)
         return self.read(ctx, {**planned, "id": name})
 
     def delete(self, ctx: ResourceContext, current: dict) -> None:
-        from botocore.exceptions import ClientError
-
         name = current["id"]
-
-        def attempt() -> bool:
-            try:
-                self.client.delete_cluster_subnet_group(ClusterSubnetGroupName=name)
-            except ClientError as exc:
-                code = client_error_code(exc)
-                if code in _SUBNET_GROUP_NOT_FOUND:
-                    return True
-                if code in ("InvalidClusterSubnetGroupStateFault", "InvalidClusterSubnetGroupState"):
-                    return False
-                raise
-            return True
-
-        wait_for(attempt, what=f"Redshift subnet group {name} to be unused", interval=1.0)
-
-        def gone() -> bool:
-            try:
-                self._find(name)
-            except NotFound:
-                return True
-            return False
-
-        wait_for(gone, what=f"Redshift subnet group {name} to be deleted")
+        retry_while_busy(
+            lambda: self.client.delete_cluster_subnet_group(ClusterSubnetGroupName=name),
+            busy=("InvalidClusterSubnetGroupStateFault", "InvalidClusterSubnetGroupState"),
+            gone=_SUBNET_GROUP_NOT_FOUND,
+            what=f"Redshift subnet group {name} to be unused",
+        )
+        wait_gone(lambda: self._find(name), what=f"Redshift subnet group {name} to be deleted")
 
 
 # -- aws_redshift_cluster ---------------------------------------------------------------------------
@@ -225,17 +219,9 @@ class RedshiftCluster(AwsResource):
     # -- helpers -----------------------------------------------------------------------------------
 
     def _describe(self, cluster_id: str) -> dict:
-        from botocore.exceptions import ClientError
-
-        try:
-            clusters = self.client.describe_clusters(ClusterIdentifier=cluster_id)["Clusters"]
-        except ClientError as exc:
-            if client_error_code(exc) in _CLUSTER_NOT_FOUND:
-                raise NotFound(cluster_id) from exc
-            raise
-        if not clusters:
-            raise NotFound(cluster_id)
-        return clusters[0]
+        return describe_one(
+            self.client, "describe_clusters", "Clusters", _CLUSTER_NOT_FOUND, ClusterIdentifier=cluster_id
+        )
 
     def _wait_available(self, cluster_id: str) -> dict:
         def ready() -> dict | None:
@@ -252,22 +238,8 @@ class RedshiftCluster(AwsResource):
         return sibling_client(self, "secretsmanager")
 
     def _find_managed_secret(self, cluster_id: str, username: str) -> dict | None:
-        from botocore.exceptions import ClientError
-
-        try:
-            return self._secrets().describe_secret(SecretId=managed_secret_name(cluster_id, username))
-        except ClientError as exc:
-            if client_error_code(exc) in _SECRET_NOT_FOUND:
-                return None
-            raise
-
-    def _default_kms_key(self, alias: str) -> str | None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            return sibling_client(self, "kms").describe_key(KeyId=alias)["KeyMetadata"]["Arn"]
-        except (ClientError, BotoCoreError):
-            return None
+        name = managed_secret_name(cluster_id, username)
+        return ignore_codes(lambda: self._secrets().describe_secret(SecretId=name), *_SECRET_NOT_FOUND)
 
     def _create_managed_secret(self, cluster_id: str, username: str, kms_key_id: Any) -> str:
         """What Redshift does for ``manage_master_password`` (moto does not): a secret with the
@@ -286,7 +258,7 @@ class RedshiftCluster(AwsResource):
         if known(kms_key_id) and kms_key_id:
             args["KmsKeyId"] = kms_key_id
         else:  # Redshift encrypts the secret with the account's aws/secretsmanager key
-            default_key = self._default_kms_key("alias/aws/secretsmanager")
+            default_key = aws_managed_key_arn(self, "alias/aws/secretsmanager")
             if default_key:
                 args["KmsKeyId"] = default_key
         try:
@@ -300,15 +272,10 @@ class RedshiftCluster(AwsResource):
         return arn
 
     def _delete_managed_secret(self, cluster_id: str, username: str) -> None:
-        from botocore.exceptions import ClientError
-
-        try:
-            self._secrets().delete_secret(
-                SecretId=managed_secret_name(cluster_id, username), ForceDeleteWithoutRecovery=True
-            )
-        except ClientError as exc:
-            if client_error_code(exc) not in _SECRET_NOT_FOUND:
-                raise
+        name = managed_secret_name(cluster_id, username)
+        ignore_codes(
+            lambda: self._secrets().delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True), *_SECRET_NOT_FOUND
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -445,31 +412,28 @@ class RedshiftCluster(AwsResource):
             publicly_accessible=bool(cluster.get("PubliclyAccessible")),
             vpc_security_group_ids=[g["VpcSecurityGroupId"] for g in cluster.get("VpcSecurityGroups", [])],
         )
-        for attr, default in (("apply_immediately", False), ("skip_final_snapshot", False)):
-            if state[attr] is None:
-                state[attr] = default
+        fill_unset(state, apply_immediately=False, skip_final_snapshot=False)
         return self.set_tags_from_aws(state, tag_list_to_dict(cluster.get("Tags")))
+
+    _MODIFY = {  # attribute -> (ModifyCluster argument, conversion)
+        "allow_version_upgrade": ("AllowVersionUpgrade", bool),
+        "automated_snapshot_retention_period": ("AutomatedSnapshotRetentionPeriod", int),
+        "availability_zone_relocation_enabled": ("AvailabilityZoneRelocation", bool),
+        "cluster_parameter_group_name": ("ClusterParameterGroupName", str),
+        "maintenance_track_name": ("MaintenanceTrackName", str),
+        "manual_snapshot_retention_period": ("ManualSnapshotRetentionPeriod", int),
+        "cluster_version": ("ClusterVersion", str),
+        "encrypted": ("Encrypted", bool),
+        "enhanced_vpc_routing": ("EnhancedVpcRouting", bool),
+        "master_password": ("MasterUserPassword", str),
+        "master_password_secret_kms_key_id": ("MasterPasswordSecretKmsKeyId", str),
+        "preferred_maintenance_window": ("PreferredMaintenanceWindow", str),
+        "publicly_accessible": ("PubliclyAccessible", bool),
+    }
 
     def update(self, ctx: ResourceContext, prior: dict, planned: dict) -> dict | None:
         cluster_id = prior["id"]
-        args: dict[str, Any] = {}
-        for attr, arg, convert in (
-            ("allow_version_upgrade", "AllowVersionUpgrade", bool),
-            ("automated_snapshot_retention_period", "AutomatedSnapshotRetentionPeriod", int),
-            ("availability_zone_relocation_enabled", "AvailabilityZoneRelocation", bool),
-            ("cluster_parameter_group_name", "ClusterParameterGroupName", str),
-            ("maintenance_track_name", "MaintenanceTrackName", str),
-            ("manual_snapshot_retention_period", "ManualSnapshotRetentionPeriod", int),
-            ("cluster_version", "ClusterVersion", str),
-            ("encrypted", "Encrypted", bool),
-            ("enhanced_vpc_routing", "EnhancedVpcRouting", bool),
-            ("master_password", "MasterUserPassword", str),
-            ("master_password_secret_kms_key_id", "MasterPasswordSecretKmsKeyId", str),
-            ("preferred_maintenance_window", "PreferredMaintenanceWindow", str),
-            ("publicly_accessible", "PubliclyAccessible", bool),
-        ):
-            if changed(prior, planned, attr) and planned[attr] is not None:
-                args[arg] = convert(planned[attr])
+        args = modified_args(prior, planned, self._MODIFY)
         if changed(prior, planned, "cluster_type", "node_type", "number_of_nodes"):
             # AWS wants all three for a resize.
             nodes = int(planned["number_of_nodes"])
@@ -499,47 +463,29 @@ class RedshiftCluster(AwsResource):
                 )
             elif not planned["manage_master_password"]:
                 self._delete_managed_secret(cluster_id, prior["master_username"])
-        _tags_update(self.client, self.arn("redshift", f"cluster:{cluster_id}"), self, prior, planned)
+        _tags_update(self, self.arn("redshift", f"cluster:{cluster_id}"), prior, planned)
         return self.read(ctx, {**planned, "id": cluster_id})
 
     def delete(self, ctx: ResourceContext, current: dict) -> None:
-        from botocore.exceptions import ClientError
-
         cluster_id = current["id"]
-        args: dict[str, Any] = {"ClusterIdentifier": cluster_id}
-        if current["skip_final_snapshot"]:
-            args["SkipFinalClusterSnapshot"] = True
-        else:
-            if not current["final_snapshot_identifier"]:
-                raise ProviderError(
-                    f"deleting Redshift Cluster ({cluster_id}): final_snapshot_identifier is required when "
-                    "skip_final_snapshot is false"
-                )
-            args["SkipFinalClusterSnapshot"] = False
-            args["FinalClusterSnapshotIdentifier"] = current["final_snapshot_identifier"]
-
-        def attempt() -> bool:
-            try:
-                self.client.delete_cluster(**args)
-            except ClientError as exc:
-                code = client_error_code(exc)
-                if code in _CLUSTER_NOT_FOUND:
-                    return True
-                if code in ("InvalidClusterState", "InvalidClusterStateFault"):
-                    return False  # e.g. still modifying: try again
-                raise
-            return True
-
-        wait_for(attempt, what=f"Redshift Cluster {cluster_id} to accept deletion", interval=1.0)
-
-        def gone() -> bool:
-            try:
-                self._describe(cluster_id)
-            except NotFound:
-                return True
-            return False
-
-        wait_for(gone, what=f"Redshift Cluster {cluster_id} to be deleted", timeout=900, interval=0.5)
+        args = final_snapshot_args(
+            current,
+            f"Redshift Cluster ({cluster_id})",
+            skip_arg="SkipFinalClusterSnapshot",
+            identifier_arg="FinalClusterSnapshotIdentifier",
+        )
+        retry_while_busy(
+            lambda: self.client.delete_cluster(ClusterIdentifier=cluster_id, **args),
+            busy=("InvalidClusterState", "InvalidClusterStateFault"),  # e.g. still modifying: try again
+            gone=_CLUSTER_NOT_FOUND,
+            what=f"Redshift Cluster {cluster_id} to accept deletion",
+        )
+        wait_gone(
+            lambda: self._describe(cluster_id),
+            what=f"Redshift Cluster {cluster_id} to be deleted",
+            timeout=900,
+            interval=0.5,
+        )
         if current["manage_master_password"] and current["master_username"]:
             self._delete_managed_secret(cluster_id, current["master_username"])
 

@@ -5,11 +5,11 @@ Schemas follow internal/service/ec2/vpc_route_table.go and vpc_route_table_assoc
 mode: write ``route { ... }`` blocks; the plan JSON shows an array of objects.
 """
 
-from ..base import AwsResource, ResourceContext, ignore_codes
+from ..base import AwsResource, ResourceContext, describe_one, ignore_codes, known
 from ..errors import NotFound
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..types import Object, Set, String
-from ._ec2 import aws_tags, delete_with_retry, describe_one, known, tag_specifications, update_tags
+from ._ec2 import aws_tags, delete_with_retry, tag_specifications, update_tags
 
 # route attribute -> (CreateRoute parameter, DescribeRouteTables field). The first three are
 # destinations, the rest targets.

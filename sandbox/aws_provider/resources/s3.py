@@ -10,15 +10,15 @@ from ..base import (
     ResourceContext,
     dict_to_tag_list,
     ignore_codes,
+    known,
     not_found_on,
+    planned_name,
     tag_list_to_dict,
-    unique_name,
 )
 from ..blocks import ListNestedBlock, SetNestedBlock
 from ..errors import ProviderError, client_error_code
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..types import Bool, String
-from ._ec2 import known
 
 _NO_BUCKET = ("NoSuchBucket", "404", "NotFound")
 # Route 53 hosted zone of the S3 website endpoints, per region (as the real provider reports).
@@ -67,10 +67,7 @@ class Bucket(AwsResource):
     )
 
     def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
-        if known(planned["bucket"]):
-            name = planned["bucket"]
-        else:
-            name = unique_name(planned["bucket_prefix"] if known(planned["bucket_prefix"]) else "terraform-")
+        name = planned_name(planned, attr="bucket")
         args: dict = {"Bucket": name}
         if self.region != "us-east-1":
             args["CreateBucketConfiguration"] = {"LocationConstraint": self.region}

@@ -12,11 +12,11 @@ the atoms back onto the rule objects in state, like the real provider's matchRul
 
 from collections import defaultdict
 
-from ..base import AwsResource, ResourceContext, ignore_codes, unique_name
+from ..base import AwsResource, ResourceContext, describe_one, ignore_codes, known, planned_name
 from ..errors import NotFound
 from ..schema import computed, optional, resource_schema, tags_attributes
 from ..types import Bool, List, Number, Object, Set, String
-from ._ec2 import aws_tags, delete_with_retry, describe_one, known, tag_specifications, update_tags
+from ._ec2 import aws_tags, delete_with_retry, tag_specifications, update_tags
 
 RULE = Object(
     {
@@ -154,10 +154,7 @@ class SecurityGroup(AwsResource):
         )
 
     def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
-        if known(planned["name"]):
-            name = planned["name"]
-        else:
-            name = unique_name(planned["name_prefix"] if known(planned["name_prefix"]) else "terraform-")
+        name = planned_name(planned)
         args = {
             "GroupName": name,
             "Description": planned["description"],

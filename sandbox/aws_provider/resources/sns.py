@@ -13,15 +13,17 @@ from ..base import (
     ResourceContext,
     dict_to_tag_list,
     ignore_codes,
+    known,
     not_found_on,
+    planned_name,
     tag_list_to_dict,
-    unique_name,
     wait_for,
+    wait_gone,
 )
 from ..errors import NotFound, ProviderError
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..types import Bool, Number, String
-from ._ec2 import known
+from ._attributes import attributes_to_create, to_attribute
 from ._json import equivalent, state_json
 
 _GONE = ("NotFound", "NotFoundException")
@@ -45,14 +47,6 @@ SUBSCRIPTION_ATTRIBUTES: dict[str, tuple[str, object]] = {
     "redrive_policy": ("RedrivePolicy", "json"),
     "subscription_role_arn": ("SubscriptionRoleArn", str),
 }
-
-
-def _api_value(kind: object, value: object) -> str:
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(int(value))  # type: ignore[arg-type]
-    return str(value)
 
 
 def _changed(kind: object, old: object, new: object) -> bool:
@@ -93,11 +87,7 @@ class Topic(AwsResource):
         return planned
 
     def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
-        if known(planned["name"]):
-            name = planned["name"]
-        else:
-            prefix = planned["name_prefix"] if known(planned["name_prefix"]) else "terraform-"
-            name = unique_name(prefix) + (".fifo" if planned["fifo_topic"] else "")
+        name = planned_name(planned, suffix=".fifo" if planned["fifo_topic"] else "")
         args: dict = {"Name": name}
         if planned["fifo_topic"]:
             args["Attributes"] = {"FifoTopic": "true"}
@@ -106,12 +96,8 @@ class Topic(AwsResource):
         arn = self.client.create_topic(**args)["TopicArn"]
         state = {**planned, "id": arn, "name": name}
         ctx.partial_state = state
-        for attr, (api, kind) in TOPIC_ATTRIBUTES.items():
-            value = planned[attr]
-            if known(value) and value != "" and not (kind is bool and value is False):
-                self.client.set_topic_attributes(
-                    TopicArn=arn, AttributeName=api, AttributeValue=_api_value(kind, value)
-                )
+        for api, value in attributes_to_create(TOPIC_ATTRIBUTES, planned).items():
+            self.client.set_topic_attributes(TopicArn=arn, AttributeName=api, AttributeValue=value)
         return self.read(ctx, state)
 
     def _attributes(self, arn: str) -> dict:
@@ -149,29 +135,22 @@ class Topic(AwsResource):
         for attr, (api, kind) in TOPIC_ATTRIBUTES.items():
             new = planned[attr]
             if known(new) and _changed(kind, prior[attr], new):
-                value = "" if new is None else _api_value(kind, new)
+                value = "" if new is None else to_attribute(kind, new)
                 if api == "Policy" and not value:
                     continue  # the real provider ignores an empty policy
                 self.client.set_topic_attributes(TopicArn=arn, AttributeName=api, AttributeValue=value)
-        upsert, remove = self.tags_diff(prior, planned)
-        if remove:
-            self.client.untag_resource(ResourceArn=arn, TagKeys=remove)
-        if upsert:
-            self.client.tag_resource(ResourceArn=arn, Tags=dict_to_tag_list(upsert))
+        self.apply_tags_diff(
+            prior,
+            planned,
+            untag=lambda keys: self.client.untag_resource(ResourceArn=arn, TagKeys=keys),
+            tag=lambda tags: self.client.tag_resource(ResourceArn=arn, Tags=dict_to_tag_list(tags)),
+        )
         return self.read(ctx, {**planned, "id": arn})
 
     def delete(self, ctx: ResourceContext, current: dict) -> None:
         arn = current["id"]
         ignore_codes(lambda: self.client.delete_topic(TopicArn=arn), *_GONE)
-
-        def gone() -> bool:
-            try:
-                self._attributes(arn)
-                return False
-            except NotFound:
-                return True
-
-        wait_for(gone, what=f"SNS topic {arn} to be deleted")
+        wait_gone(lambda: self._attributes(arn), what=f"SNS topic {arn} to be deleted")
 
 
 class TopicSubscription(AwsResource):
@@ -202,11 +181,7 @@ class TopicSubscription(AwsResource):
         return attrs["Attributes"]
 
     def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
-        attributes = {}
-        for attr, (api, kind) in SUBSCRIPTION_ATTRIBUTES.items():
-            value = planned[attr]
-            if known(value) and value != "" and not (kind is bool and value is False):
-                attributes[api] = _api_value(kind, value)
+        attributes = attributes_to_create(SUBSCRIPTION_ATTRIBUTES, planned)
         protocol = planned["protocol"]
         arn = self.client.subscribe(
             TopicArn=planned["topic_arn"],
@@ -272,22 +247,14 @@ class TopicSubscription(AwsResource):
                 elif api != "RedrivePolicy":
                     args["AttributeValue"] = ""
             else:
-                args["AttributeValue"] = _api_value(kind, value)
+                args["AttributeValue"] = to_attribute(kind, value)
             self.client.set_subscription_attributes(**args)
         return self.read(ctx, {**planned, "id": arn})
 
     def delete(self, ctx: ResourceContext, current: dict) -> None:
         arn = current["id"]
         ignore_codes(lambda: self.client.unsubscribe(SubscriptionArn=arn), *_GONE)
-
-        def gone() -> bool:
-            try:
-                self._attributes(arn)
-                return False
-            except NotFound:
-                return True
-
-        wait_for(gone, what=f"SNS subscription {arn} to be deleted")
+        wait_gone(lambda: self._attributes(arn), what=f"SNS subscription {arn} to be deleted")
 
 
 RESOURCES = [Topic, TopicSubscription]

@@ -11,12 +11,12 @@ include ``Policy`` (real SQS keeps it), so updates always send the current polic
 
 import re
 
-from ..base import AwsResource, ResourceContext, ignore_codes, not_found_on, unique_name, wait_for
+from ..base import AwsResource, ResourceContext, ignore_codes, known, not_found_on, planned_name, wait_for, wait_gone
 from ..errors import NotFound, ProviderError
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..state import canonical
 from ..types import Bool, Number, String
-from ._ec2 import known
+from ._attributes import attributes_to_create, to_attribute
 from ._json import equivalent, state_json
 
 _GONE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
@@ -40,14 +40,6 @@ QUEUE_ATTRIBUTES: dict[str, tuple[str, object]] = {
     "sqs_managed_sse_enabled": ("SqsManagedSseEnabled", bool),
     "visibility_timeout_seconds": ("VisibilityTimeout", int),
 }
-
-
-def to_api_value(kind: object, value: object) -> str:
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(int(value))  # type: ignore[arg-type]
-    return str(value)
 
 
 def queue_name_from_url(url: str) -> str:
@@ -104,22 +96,10 @@ class Queue(AwsResource):
         return planned
 
     def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
-        suffix = ".fifo" if planned["fifo_queue"] else ""
-        if known(planned["name"]):
-            name = planned["name"]
-        else:
-            prefix = planned["name_prefix"] if known(planned["name_prefix"]) else "terraform-"
-            name = unique_name(prefix) + suffix
-        attributes: dict[str, str] = {}
-        for attr, (api, kind) in QUEUE_ATTRIBUTES.items():
-            value = planned[attr]
-            if not known(value) or value == "":
-                continue
-            if kind is bool and value is False and attr != "sqs_managed_sse_enabled":
-                continue  # like the real provider, zero values are not sent on create
-            if attr == "kms_data_key_reuse_period_seconds" and not known(planned["kms_master_key_id"]):
-                continue
-            attributes[api] = to_api_value(kind, value)
+        name = planned_name(planned, suffix=".fifo" if planned["fifo_queue"] else "")
+        attributes = attributes_to_create(QUEUE_ATTRIBUTES, planned, send_false=("sqs_managed_sse_enabled",))
+        if not known(planned["kms_master_key_id"]):
+            attributes.pop("KmsDataKeyReusePeriodSeconds", None)
         if (
             known(planned["kms_master_key_id"])
             and planned["kms_master_key_id"]
@@ -192,7 +172,7 @@ class Queue(AwsResource):
                 if not equivalent(old, new, policy=kind == "policy"):
                     changed[api] = new or ""
             elif canonical(self._type(attr), old) != canonical(self._type(attr), new):
-                changed[api] = to_api_value(kind, new)
+                changed[api] = to_attribute(kind, new)
         if changed:
             if "Policy" not in changed:
                 current = self.client.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
@@ -200,11 +180,12 @@ class Queue(AwsResource):
                 if policy:
                     changed["Policy"] = policy
             self.client.set_queue_attributes(QueueUrl=url, Attributes=changed)
-        upsert, remove = self.tags_diff(prior, planned)
-        if remove:
-            self.client.untag_queue(QueueUrl=url, TagKeys=remove)
-        if upsert:
-            self.client.tag_queue(QueueUrl=url, Tags=upsert)
+        self.apply_tags_diff(
+            prior,
+            planned,
+            untag=lambda keys: self.client.untag_queue(QueueUrl=url, TagKeys=keys),
+            tag=lambda tags: self.client.tag_queue(QueueUrl=url, Tags=tags),
+        )
         return self.read(ctx, {**planned, "id": url})
 
     def _type(self, attr: str):
@@ -213,7 +194,7 @@ class Queue(AwsResource):
     def delete(self, ctx: ResourceContext, current: dict) -> None:
         url = current["id"]
         ignore_codes(lambda: self.client.delete_queue(QueueUrl=url), *_GONE)
-        wait_for(lambda: self._attributes(url, missing_ok=True) is None, what=f"SQS queue {url} to be deleted")
+        wait_gone(lambda: self._attributes(url), what=f"SQS queue {url} to be deleted")
 
 
 class QueuePolicy(AwsResource):

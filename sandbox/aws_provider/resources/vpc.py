@@ -4,11 +4,11 @@ Schemas follow internal/service/ec2/vpc_.go, vpc_subnet.go, vpc_internet_gateway
 hashicorp/terraform-provider-aws v5.
 """
 
-from ..base import AwsResource, ResourceContext, ignore_codes, wait_for
+from ..base import AwsResource, ResourceContext, describe_one, ignore_codes, known, wait_for
 from ..errors import NotFound
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..types import Bool, Number, String
-from ._ec2 import aws_tags, delete_with_retry, describe_one, known, tag_specifications, update_tags
+from ._ec2 import aws_tags, delete_with_retry, tag_specifications, update_tags
 
 
 class Vpc(AwsResource):

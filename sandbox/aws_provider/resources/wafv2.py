@@ -28,16 +28,18 @@ from ..base import (
     ResourceContext,
     dict_to_tag_list,
     ignore_codes,
+    known,
     not_found_on,
+    retry_while_busy,
     tag_list_to_dict,
     wait_for,
+    wait_gone,
 )
 from ..blocks import ListNestedBlock, SetNestedBlock
-from ..errors import NotFound, ProviderError, client_error_code
+from ..errors import NotFound, ProviderError
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..state import blank_state, canonical_object
 from ..types import Bool, List, Number, Set, String, Unknown, zero_value
-from ._ec2 import known
 
 _GONE = ("WAFNonexistentItemException",)
 
@@ -333,40 +335,28 @@ class WebAcl(AwsResource):
             self.client.update_web_acl(
                 Name=prior["name"], Scope=prior["scope"], Id=prior["id"], LockToken=lock_token, **self._request(planned)
             )
-        upsert, remove = self.tags_diff(prior, planned)
-        if remove:
-            self.client.untag_resource(ResourceARN=prior["arn"], TagKeys=remove)
-        if upsert:
-            self.client.tag_resource(ResourceARN=prior["arn"], Tags=dict_to_tag_list(upsert))
+        arn = prior["arn"]
+        self.apply_tags_diff(
+            prior,
+            planned,
+            untag=lambda keys: self.client.untag_resource(ResourceARN=arn, TagKeys=keys),
+            tag=lambda tags: self.client.tag_resource(ResourceARN=arn, Tags=dict_to_tag_list(tags)),
+        )
         return self.read(ctx, state)
 
     def delete(self, ctx: ResourceContext, current: dict) -> None:
-        from botocore.exceptions import ClientError
-
-        def attempt() -> bool:
-            try:
-                lock_token = self._get(current)["LockToken"]
-                self.client.delete_web_acl(
-                    Name=current["name"], Scope=current["scope"], Id=current["id"], LockToken=lock_token
-                )
-                return True
-            except NotFound:
-                return True
-            except ClientError as exc:
-                if client_error_code(exc) in ("WAFAssociatedItemException", "WAFOptimisticLockException"):
-                    return False
-                raise
-
-        wait_for(attempt, what=f"WAFv2 WebACL ({current['id']}) to be deletable", timeout=300, interval=1.0)
-
-        def gone() -> bool:
-            try:
-                self._get(current)
-                return False
-            except NotFound:
-                return True
-
-        wait_for(gone, what=f"WAFv2 WebACL ({current['id']}) to be deleted")
+        retry_while_busy(  # the lock token of the moment; _get raises NotFound once the ACL is gone
+            lambda: self.client.delete_web_acl(
+                Name=current["name"],
+                Scope=current["scope"],
+                Id=current["id"],
+                LockToken=self._get(current)["LockToken"],
+            ),
+            busy=("WAFAssociatedItemException", "WAFOptimisticLockException"),
+            what=f"WAFv2 WebACL ({current['id']}) to be deletable",
+            timeout=300,
+        )
+        wait_gone(lambda: self._get(current), what=f"WAFv2 WebACL ({current['id']}) to be deleted")
 
 
 class _Root:
