@@ -292,11 +292,15 @@ class AwsProvider(Provider):
             return self._clients[service]
 
     def _new_client(self, service: str) -> Any:
+        url, _ = self._configured().endpoint_for(service)
+        return self.client_at(service, url)
+
+    def client_at(self, service: str, url: str) -> Any:
+        """A new boto3 client of ``service`` at ``url`` with the provider's credentials and region."""
         import boto3
         from botocore.config import Config
 
         cfg = self._configured()
-        url, _ = cfg.endpoint_for(service)
         session = boto3.session.Session(
             aws_access_key_id=cfg.access_key,
             aws_secret_access_key=cfg.secret_key,

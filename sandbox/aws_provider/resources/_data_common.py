@@ -51,25 +51,7 @@ def sibling_client(resource: AwsResource, service: str) -> Any:
     cache = _SIBLING_CLIENTS.setdefault(provider, {})
     key = f"{service}@{url}"
     if key not in cache:
-        import boto3
-        from botocore.config import Config
-
-        session = boto3.session.Session(
-            aws_access_key_id=config.access_key,
-            aws_secret_access_key=config.secret_key,
-            aws_session_token=config.token,
-            region_name=config.region,
-        )
-        cache[key] = session.client(
-            service,
-            endpoint_url=url,
-            config=Config(
-                retries={"max_attempts": 3, "mode": "standard"},
-                connect_timeout=3,
-                read_timeout=60,
-                user_agent_extra="idp-sandbox-aws-provider",
-            ),
-        )
+        cache[key] = provider.client_at(service, url)
     return cache[key]
 
 
