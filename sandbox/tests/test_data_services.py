@@ -5,13 +5,12 @@ steps of one story); the plan-only checks at the end use their own configuration
 """
 
 import json
-import shutil
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from .conftest import Terraform, free_port
+from .helpers import actions, apply_stack, change, folded_output, no_changes, resource, tags_of
 
 pytestmark = pytest.mark.integration
 
@@ -22,39 +21,9 @@ DEFAULT_TAGS = {"idp:environment": "data-test", "idp:team": "platform"}
 ACCOUNT = "123456789012"
 
 
-def resource(plan: dict, address: str) -> dict:
-    return next(r for r in plan["planned_values"]["root_module"]["resources"] if r["address"] == address)
-
-
-def change(plan: dict, address: str) -> dict:
-    return next(c for c in plan["resource_changes"] if c["address"] == address)["change"]
-
-
-def actions(plan: dict) -> dict[str, list[str]]:
-    return {
-        c["address"]: c["change"]["actions"] for c in plan["resource_changes"] if c["change"]["actions"] != ["no-op"]
-    }
-
-
-def tags_of(tag_list: list[dict]) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in tag_list}
-
-
-def no_changes(tf: Terraform) -> None:
-    result = tf.run("plan", "-input=false", "-detailed-exitcode", check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, terraform_env, moto_endpoint):
-    workdir = tmp_path_factory.mktemp("data-services")
-    shutil.copy(CONFIG_DIR / "main.tf", workdir)
-    tf = Terraform(workdir, terraform_env)
-    tf.write_vars(endpoint=moto_endpoint)
-    tf.run("init", "-input=false")
-    plan = tf.plan_json()
-    tf.apply_saved_plan()
-    return SimpleNamespace(tf=tf, plan=plan, outputs=tf.outputs(), endpoint=moto_endpoint, vars={})
+    return apply_stack(tmp_path_factory, terraform_env, moto_endpoint, CONFIG_DIR)
 
 
 def write_vars(stack, **values) -> None:
@@ -104,13 +73,7 @@ def test_plan_shows_the_attributes_policies_and_cost_rules_read(stack):
 
 
 def test_apply_creates_private_encrypted_tagged_data_services(stack, aws):
-    rds, redshift, kms, logs, secrets = (
-        aws("rds"),
-        aws("redshift"),
-        aws("kms"),
-        aws("logs"),
-        aws("secretsmanager"),
-    )
+    rds, redshift, kms, logs, secrets = map(aws, ("rds", "redshift", "kms", "logs", "secretsmanager"))
     key_arn = stack.outputs["key_arn"]
 
     db = rds.describe_db_instances(DBInstanceIdentifier=NAME)["DBInstances"][0]
@@ -271,13 +234,7 @@ def test_renaming_the_instance_changes_it_in_place_as_in_provider_v5(stack, aws)
 
 
 def test_destroy_removes_everything_and_schedules_the_key_deletion(stack, aws):
-    rds, redshift, kms, logs, secrets = (
-        aws("rds"),
-        aws("redshift"),
-        aws("kms"),
-        aws("logs"),
-        aws("secretsmanager"),
-    )
+    rds, redshift, kms, logs, secrets = map(aws, ("rds", "redshift", "kms", "logs", "secretsmanager"))
 
     stack.tf.run("destroy", "-input=false", "-auto-approve")
 
@@ -339,7 +296,7 @@ def plan_only(tmp_path, terraform_env, endpoint: str, body: str) -> tuple[Terraf
     tf = Terraform(tmp_path, terraform_env)
     tf.run("init", "-input=false")
     result = tf.run("plan", "-input=false", "-out=tfplan", check=False)
-    output = " ".join((result.stdout + result.stderr).split())
+    output = folded_output(result)
     if result.returncode != 0:
         return tf, None, output
     return tf, json.loads(tf.run("show", "-json", "tfplan").stdout), output

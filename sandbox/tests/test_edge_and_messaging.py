@@ -4,14 +4,13 @@ The tests run in file order and share one apply (they are steps of one story).
 """
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from .conftest import Terraform, free_port
+from .conftest import free_port
+from .helpers import actions, apply_stack, change, failing_plan, init_config, no_changes, resource, tags_of
 
 pytestmark = pytest.mark.integration
 
@@ -27,40 +26,9 @@ UPDATED = {
 }
 
 
-def resource(plan: dict, address: str) -> dict:
-    return next(r for r in plan["planned_values"]["root_module"]["resources"] if r["address"] == address)
-
-
-def change(plan: dict, address: str) -> dict:
-    return next(c for c in plan["resource_changes"] if c["address"] == address)["change"]
-
-
-def actions(plan: dict) -> dict[str, list[str]]:
-    return {
-        c["address"]: c["change"]["actions"] for c in plan["resource_changes"] if c["change"]["actions"] != ["no-op"]
-    }
-
-
-def tags_of(tag_list: list[dict]) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in tag_list}
-
-
-def no_changes(tf: Terraform) -> bool:
-    result = tf.run("plan", "-input=false", "-detailed-exitcode", check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return True
-
-
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory, terraform_env, moto_endpoint):
-    workdir = tmp_path_factory.mktemp("edge")
-    shutil.copy(EDGE_DIR / "main.tf", workdir)
-    tf = Terraform(workdir, terraform_env)
-    tf.write_vars(endpoint=moto_endpoint)
-    tf.run("init", "-input=false")
-    plan = tf.plan_json()
-    tf.apply_saved_plan()
-    return SimpleNamespace(tf=tf, plan=plan, outputs=tf.outputs(), endpoint=moto_endpoint)
+    return apply_stack(tmp_path_factory, terraform_env, moto_endpoint, EDGE_DIR)
 
 
 def test_plan_shows_the_load_balancer_fields_policies_read(edge):
@@ -377,26 +345,25 @@ def test_destroy_removes_everything(edge, aws):
 
 def test_unreachable_service_endpoints_give_the_sandbox_message(tmp_path, terraform_env):
     endpoint = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    (tmp_path / "main.tf").write_text(
+    tf = init_config(
+        tmp_path,
+        terraform_env,
         'provider "aws" {\n  region = "eu-west-1"\n  endpoints {\n'
         f'    sqs = "{endpoint}"\n    sns = "{endpoint}"\n  }}\n}}\n'
         'resource "aws_sqs_queue" "q" {\n  name = "unreachable"\n}\n'
-        'resource "aws_sns_topic" "t" {\n  name = "unreachable"\n}\n'
+        'resource "aws_sns_topic" "t" {\n  name = "unreachable"\n}\n',
     )
-    tf = Terraform(tmp_path, terraform_env)
-    tf.run("init", "-input=false")
 
-    result = tf.run("plan", "-input=false", check=False)
+    output = failing_plan(tf)
 
-    output = " ".join((result.stdout + result.stderr).split())
-    assert result.returncode == 1
     assert f"cannot reach the AWS API at {endpoint} — is the sandbox cloud (moto server) running?" in output
-    assert "Traceback" not in output
 
 
 def test_invalid_names_are_refused_at_plan_time_as_by_the_real_provider(tmp_path, terraform_env, moto_endpoint):
     long_name = "a-very-long-environment-name-42"  # 31 characters: substr(..., 0, 32) leaves a trailing "-"
-    (tmp_path / "main.tf").write_text(
+    tf = init_config(
+        tmp_path,
+        terraform_env,
         f'provider "aws" {{\n  region = "eu-west-1"\n  endpoints {{\n    elbv2 = "{moto_endpoint}"\n'
         f'    sqs = "{moto_endpoint}"\n    wafv2 = "{moto_endpoint}"\n  }}\n}}\n'
         f'resource "aws_lb_target_group" "app" {{\n  name = substr("{long_name}-app", 0, 32)\n'
@@ -405,17 +372,12 @@ def test_invalid_names_are_refused_at_plan_time_as_by_the_real_provider(tmp_path
         'resource "aws_sqs_queue" "q" {\n  name = "orders.v2"\n}\n'
         'resource "aws_wafv2_web_acl" "acl" {\n  name = "edge acl"\n  scope = "REGIONAL"\n'
         "  default_action {\n    allow {}\n  }\n  visibility_config {\n    cloudwatch_metrics_enabled = false\n"
-        '    metric_name = "edge"\n    sampled_requests_enabled = false\n  }\n}\n'
+        '    metric_name = "edge"\n    sampled_requests_enabled = false\n  }\n}\n',
     )
-    tf = Terraform(tmp_path, terraform_env)
-    tf.run("init", "-input=false")
 
-    result = tf.run("plan", "-input=false", check=False)
+    output = failing_plan(tf)
 
-    output = " ".join((result.stdout + result.stderr).split())
-    assert result.returncode == 1
     assert f'"name" cannot end with a hyphen: "{long_name}-"' in output
     assert '"name" cannot begin with "internal-": "internal-web"' in output
     assert "invalid queue name: orders.v2" in output
     assert "invalid value for name (must contain only alphanumeric hyphen and underscore characters)" in output
-    assert "Traceback" not in output

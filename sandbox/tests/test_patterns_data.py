@@ -9,15 +9,11 @@ Plan, apply, re-plan (no changes), destroy; in the dev tier (no final snapshot) 
 from pathlib import Path
 
 import pytest
-import yaml
 
-from provisioning.terraform.workspace import BACKEND_CONFIG, LocalState, WorkspaceSpec, write_workspace
-
-from .conftest import Terraform
+from .helpers import no_changes, pattern_workspace, planned, tags_of
 
 pytestmark = pytest.mark.integration
 
-PATTERNS_DIR = Path(__file__).resolve().parents[2] / "patterns"
 ACCOUNT = "123456789012"
 
 
@@ -35,50 +31,12 @@ def portal_tags(slug: str, name: str, tier: str) -> dict[str, str]:
 
 
 def run_workspace(tmp_path: Path, terraform_env: dict, endpoint: str, slug: str, name: str, tier: str):
-    folder = PATTERNS_DIR / slug
-    meta = yaml.safe_load((folder / "pattern.yaml").read_text())
-    defaults = {key: p["default"] for key, p in meta["parameters"]["properties"].items() if "default" in p}
-    module_files = {
-        p.relative_to(folder / "terraform").as_posix(): p.read_text()
-        for p in sorted((folder / "terraform").glob("*.tf"))
-    }
-    tags = portal_tags(slug, name, tier)
-    spec = WorkspaceSpec(
-        module_files=module_files,
-        variables={**defaults, "name": name, "tier": tier, "tags": tags},
-        region=defaults["region"],
-        default_tags=tags,
-        state=LocalState(tmp_path / "state" / "terraform.tfstate"),
-        sandbox_endpoint=endpoint,
-    )
-    workdir = tmp_path / "workspace"
-    write_workspace(workdir, spec)
-    tf = Terraform(workdir, terraform_env)
-    tf.run("init", "-input=false", f"-backend-config={BACKEND_CONFIG}")
-    return tf, spec, defaults
-
-
-def planned(plan: dict, address: str) -> dict:
-    def walk(module: dict):
-        yield from module.get("resources", [])
-        for child in module.get("child_modules", []):
-            yield from walk(child)
-
-    return next(r for r in walk(plan["planned_values"]["root_module"]) if r["address"] == address)["values"]
+    return pattern_workspace(tmp_path, terraform_env, endpoint, slug, name, tier, portal_tags(slug, name, tier))
 
 
 def creates_only(plan: dict) -> set[str]:
     assert {tuple(c["change"]["actions"]) for c in plan["resource_changes"]} <= {("create",), ("read",)}
     return {c["address"] for c in plan["resource_changes"] if c["change"]["actions"] == ["create"]}
-
-
-def assert_no_changes(tf: Terraform) -> None:
-    result = tf.run("plan", "-input=false", "-detailed-exitcode", check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def tags_of(tag_list: list[dict]) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in tag_list}
 
 
 @pytest.mark.parametrize("tier", ["dev", "prod"])
@@ -116,7 +74,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     assert tags_of(instance["TagList"]) == {**spec.default_tags, "Name": name}
     assert outputs["endpoint"] == f"{instance['Endpoint']['Address']}:5432"
     assert secrets.describe_secret(SecretId=outputs["master_secret_arn"])["ARN"] == outputs["master_secret_arn"]
-    assert_no_changes(tf)
+    no_changes(tf)
 
     tf.run("destroy", "-input=false", "-auto-approve")
 
@@ -171,7 +129,7 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
     rule = s3.get_bucket_encryption(Bucket=outputs["data_bucket"])["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == outputs["kms_key_arn"]
-    assert_no_changes(tf)
+    no_changes(tf)
 
     tf.run("destroy", "-input=false", "-auto-approve")
 

@@ -6,19 +6,13 @@ destroy.
 """
 
 import json
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import yaml
 
-from provisioning.terraform.workspace import BACKEND_CONFIG, LocalState, WorkspaceSpec, write_workspace
-
-from .conftest import Terraform
+from .helpers import no_changes, pattern_workspace, planned
 
 pytestmark = pytest.mark.integration
-
-PATTERNS_DIR = Path(__file__).resolve().parents[2] / "patterns"
 
 
 def portal_tags(slug: str, name: str) -> dict[str, str]:
@@ -35,51 +29,12 @@ def portal_tags(slug: str, name: str) -> dict[str, str]:
     }
 
 
-def pattern_workspace(tmp_path: Path, slug: str, name: str, endpoint: str) -> tuple[WorkspaceSpec, Path]:
-    folder = PATTERNS_DIR / slug
-    meta = yaml.safe_load((folder / "pattern.yaml").read_text())
-    defaults = {k: p["default"] for k, p in meta["parameters"]["properties"].items() if "default" in p}
-    module_files = {
-        p.relative_to(folder / "terraform").as_posix(): p.read_text()
-        for p in sorted((folder / "terraform").glob("*.tf"))
-    }
-    tags = portal_tags(slug, name)
-    spec = WorkspaceSpec(
-        module_files=module_files,
-        variables={**defaults, "name": name, "tier": "dev", "tags": tags},
-        region=defaults.get("region", "eu-west-1"),
-        default_tags=tags,
-        state=LocalState(tmp_path / "state" / "terraform.tfstate"),
-        sandbox_endpoint=endpoint,
-    )
-    workdir = tmp_path / "ws"
-    write_workspace(workdir, spec)
-    return spec, workdir
-
-
 def run_pattern(tmp_path_factory, terraform_env, moto_endpoint, slug: str, name: str) -> SimpleNamespace:
     tmp_path = tmp_path_factory.mktemp(slug)
-    spec, workdir = pattern_workspace(tmp_path, slug, name, moto_endpoint)
-    tf = Terraform(workdir, terraform_env)
-    tf.run("init", "-input=false", f"-backend-config={BACKEND_CONFIG}")
+    tf, spec, _ = pattern_workspace(tmp_path, terraform_env, moto_endpoint, slug, name, "dev", portal_tags(slug, name))
     plan = tf.plan_json()
     tf.apply_saved_plan()
     return SimpleNamespace(tf=tf, plan=plan, outputs=tf.outputs(), spec=spec, name=name)
-
-
-def planned(plan: dict, address: str) -> dict:
-    def walk(module: dict):
-        yield from module.get("resources", [])
-        for child in module.get("child_modules", []):
-            yield from walk(child)
-
-    return next(r for r in walk(plan["planned_values"]["root_module"]) if r["address"] == address)["values"]
-
-
-def no_changes(tf: Terraform) -> bool:
-    result = tf.run("plan", "-input=false", "-detailed-exitcode", check=False)
-    assert result.returncode in (0, 2), result.stdout + result.stderr
-    return result.returncode == 0
 
 
 # -- message-queue --------------------------------------------------------------------------------

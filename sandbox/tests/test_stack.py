@@ -3,14 +3,12 @@ against a real moto server: plan JSON shape, apply, in-place updates, replacemen
 and destroy. The tests run in file order and share one apply (they are steps of one story).
 """
 
-import shutil
-from types import SimpleNamespace
-
 import pytest
 
 from sandbox.aws_provider import PROVIDER_VERSION
 
-from .conftest import STACK_DIR, Terraform
+from .conftest import STACK_DIR
+from .helpers import actions, apply_stack, change, no_changes, resource
 
 pytestmark = pytest.mark.integration
 
@@ -18,30 +16,9 @@ BUCKET = "sandbox-stack-data"
 DEFAULT_TAGS = {"idp:environment": "sandbox-test", "idp:team": "platform"}
 
 
-def resource(plan: dict, address: str) -> dict:
-    return next(r for r in plan["planned_values"]["root_module"]["resources"] if r["address"] == address)
-
-
-def change(plan: dict, address: str) -> dict:
-    return next(c for c in plan["resource_changes"] if c["address"] == address)["change"]
-
-
-def actions(plan: dict) -> dict[str, list[str]]:
-    return {
-        c["address"]: c["change"]["actions"] for c in plan["resource_changes"] if c["change"]["actions"] != ["no-op"]
-    }
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, terraform_env, moto_endpoint):
-    workdir = tmp_path_factory.mktemp("stack")
-    shutil.copy(STACK_DIR / "main.tf", workdir)
-    tf = Terraform(workdir, terraform_env)
-    tf.write_vars(endpoint=moto_endpoint, bucket_name=BUCKET)
-    tf.run("init", "-input=false")
-    plan = tf.plan_json()
-    tf.apply_saved_plan()
-    return SimpleNamespace(tf=tf, plan=plan, outputs=tf.outputs(), endpoint=moto_endpoint)
+    return apply_stack(tmp_path_factory, terraform_env, moto_endpoint, STACK_DIR, bucket_name=BUCKET)
 
 
 def test_init_installs_the_sandbox_provider_from_the_mirror_and_locks_it(stack):
@@ -150,9 +127,7 @@ def test_apply_creates_tagged_encrypted_resources_in_the_sandbox_cloud(stack, aw
 
 
 def test_plan_right_after_apply_has_no_changes(stack):
-    result = stack.tf.run("plan", "-input=false", "-detailed-exitcode", check=False)
-
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert no_changes(stack.tf)
 
 
 def test_tag_and_instance_type_changes_are_updated_in_place(stack, aws):
