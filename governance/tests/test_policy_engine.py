@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from governance import policy
 from governance.choices import AuditAction
 from governance.models import AuditEvent
-from governance.policy import PolicyError, PolicySetBroken, evaluate, load_policy_set, run_policy_tests
+from governance.policy import PolicyError, PolicySetBroken, evaluate, load_policy_set
+from governance.policy_tests import run_policy_tests
 from governance.tests.conftest import (
     captured_plan,
     copy_policies,

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from governance.approval_rules import ApprovalRulesError, load_rules
-from governance.policy import PolicyError, load_policy_set, run_policy_tests
+from governance.policy import PolicyError, load_policy_set
+from governance.policy_tests import run_policy_tests
 
 
 class Command(BaseCommand):
