@@ -22,6 +22,7 @@ from governance.models import Membership
 from governance.notifications import notify_change
 from provisioning.choices import ChangeAction, ChangeSource, ChangeStatus, EnvironmentStatus, RunKind, RunStatus
 from provisioning.models import ChangeRequest, Environment, Run
+from provisioning.terraform.state import state_resources
 from provisioning.validation import Errors, expiry, validate_request
 
 logger = logging.getLogger(__name__)
@@ -240,30 +241,6 @@ def apply_finished(run: Run, *, outputs: dict, state: dict) -> None:
         record(AuditAction.CHANGE_APPLIED, change=change,
                message=f"Change #{change.pk} applied: {environment} is {environment.get_status_display().lower()}.")  # fmt: skip
         transaction.on_commit(lambda: notify_change(change.pk, "applied"))
-
-
-def state_resources(state: dict) -> list[dict]:
-    """Managed resources in `terraform show -json` state: address, type, id, tags."""
-    found = []
-
-    def walk(module: dict) -> None:
-        for resource in module.get("resources", []):
-            if resource.get("mode") != "managed":
-                continue
-            values = resource.get("values") or {}
-            found.append(
-                {
-                    "address": resource["address"],
-                    "type": resource["type"],
-                    "id": values.get("arn") or values.get("id"),
-                    "tags": values.get("tags_all") or values.get("tags") or {},
-                }
-            )
-        for child in module.get("child_modules", []):
-            walk(child)
-
-    walk((state.get("values") or {}).get("root_module") or {})
-    return found
 
 
 def run_failed(run: Run, reason: str, *, cancelled: bool = False) -> None:

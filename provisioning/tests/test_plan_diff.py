@@ -67,3 +67,32 @@ def test_sensitive_nested_values_are_masked():
     attributes = describe_plan(plan)[0]["attributes"]
 
     assert attributes == [{"name": "config", "before": None, "after": SENSITIVE}]
+
+
+def test_state_resources_lists_managed_resources_of_every_module_with_their_tags():
+    from provisioning.terraform.state import state_resources
+
+    state = {
+        "values": {
+            "root_module": {
+                "resources": [{"address": "data.aws_ami.os", "mode": "data", "type": "aws_ami", "values": {}}],
+                "child_modules": [
+                    {
+                        "resources": [
+                            {"address": "module.pattern.aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket",
+                             "values": {"id": "b", "arn": "arn:aws:s3:::b", "tags_all": {"team": "x"}}},
+                            {"address": "module.pattern.aws_s3_bucket_public_access_block.b", "mode": "managed",
+                             "type": "aws_s3_bucket_public_access_block", "values": {"id": "b"}},
+                        ]
+                    }
+                ],
+            }
+        }
+    }  # fmt: skip
+
+    assert state_resources(state) == [
+        {"address": "module.pattern.aws_s3_bucket.b", "type": "aws_s3_bucket", "id": "arn:aws:s3:::b",
+         "tags": {"team": "x"}},
+        {"address": "module.pattern.aws_s3_bucket_public_access_block.b", "type": "aws_s3_bucket_public_access_block",
+         "id": "b", "tags": {}},
+    ]  # fmt: skip
