@@ -10,6 +10,7 @@ Redis against the test PostgreSQL database, the terraform binary.
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -101,12 +102,23 @@ TEST_PATTERNS = Path(__file__).parent / "provisioning" / "tests" / "patterns"
 
 
 @pytest.fixture
-def test_patterns(db):
-    """The small patterns under provisioning/tests/patterns/, loaded into the catalogue."""
+def test_patterns(db, tmp_path):
+    """scratch-bucket (provisioning/tests/patterns/) and broken-module, a copy of it whose module
+    passes the catalogue checks but refers to an undeclared resource; both loaded into the catalogue."""
     from catalogue.models import Pattern
     from catalogue.services import sync_catalogue
 
-    sync_catalogue(TEST_PATTERNS)
+    root = tmp_path / "test-patterns"
+    shutil.copytree(TEST_PATTERNS, root)
+    broken = root / "broken-module"
+    shutil.copytree(root / "scratch-bucket", broken)
+    yaml_file = broken / "pattern.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace("Scratch bucket (test pattern)", "Broken module (test pattern)"))
+    module = broken / "terraform" / "main.tf"
+    module.write_text(
+        module.read_text().replace("bucket = aws_s3_bucket.this.id", "bucket = aws_s3_bucket.missing.id", 1)
+    )
+    sync_catalogue(root)
     return {p.slug: p for p in Pattern.objects.filter(slug__in=["scratch-bucket", "broken-module"])}
 
 

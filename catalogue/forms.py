@@ -124,7 +124,7 @@ class RequestForm(forms.Form):
         help_text="Helps reviewers when the change needs an approval.",
     )
 
-    standard_fields = ("pattern_version", "team", "name", "tier", "ttl_days", "reason")
+    shown_standard_fields = ("team", "name", "tier", "ttl_days", "reason")  # pattern_version is hidden
 
     def __init__(self, *args, version: PatternVersion, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,7 +150,7 @@ class RequestForm(forms.Form):
         return [self[name] for name in self.parameter_names]
 
     def standard_bound_fields(self):
-        return [self[name] for name in ("team", "name", "tier", "ttl_days", "reason")]
+        return [self[name] for name in self.shown_standard_fields]
 
     def clean(self):
         """Check the rules on every value that converted, so all problems show at once."""

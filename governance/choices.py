@@ -20,11 +20,6 @@ class ApprovalDecision(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class PolicySeverity(models.TextChoices):
-    DENY = "deny", "Deny"
-    WARN = "warn", "Warning"
-
-
 class AuditAction(models.TextChoices):
     CHANGE_SUBMITTED = "change.submitted", "Change submitted"
     CHANGE_CHECKED = "change.checked", "Policies evaluated"

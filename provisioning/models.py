@@ -144,10 +144,6 @@ class ChangeRequest(models.Model):
     def denials(self) -> list[dict]:
         return [r for r in self.policy_results if r.get("severity") == "deny"]
 
-    @property
-    def warnings(self) -> list[dict]:
-        return [r for r in self.policy_results if r.get("severity") == "warn"]
-
 
 class RunQuerySet(RestrictedQuerySet):
     def restrict(self, user, action):

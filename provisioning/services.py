@@ -153,10 +153,14 @@ def _check_and_plan(change: ChangeRequest) -> None:
     enqueue_run(change.environment, change, RunKind.PLAN, destroy=change.action == ChangeAction.DESTROY)
 
 
-def enqueue_run(environment: Environment, change: ChangeRequest | None, kind: str, *, destroy=False) -> Run:
+def enqueue_run(
+    environment: Environment, change: ChangeRequest | None, kind: str, *, destroy=False, retry_of: Run | None = None
+) -> Run:
     from provisioning.tasks import run_terraform_task
 
-    run = Run.objects.create(environment=environment, change_request=change, kind=kind, destroy=destroy)
+    run = Run.objects.create(
+        environment=environment, change_request=change, kind=kind, destroy=destroy, retry_of=retry_of
+    )
     transaction.on_commit(lambda: run_terraform_task.delay(run.pk))
     return run
 
@@ -368,7 +372,9 @@ def retry_change(*, actor, change: ChangeRequest) -> Run:
             environment.status = EnvironmentStatus.REQUESTED
             environment.save(update_fields=["status", "updated_at"])
         record(AuditAction.RUN_RETRIED, actor=actor, change=change, message=f"{actor} retried change #{change.pk}.")
-        return enqueue_run(environment, change, RunKind.PLAN, destroy=change.action == ChangeAction.DESTROY)
+        failed = change.runs.filter(status=RunStatus.FAILED).order_by("-queued_at").first()
+        destroy = change.action == ChangeAction.DESTROY
+        return enqueue_run(environment, change, RunKind.PLAN, destroy=destroy, retry_of=failed)
 
 
 # -- housekeeping ------------------------------------------------------------

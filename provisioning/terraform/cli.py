@@ -113,8 +113,8 @@ class TerraformCLI:
             done = subprocess.run(
                 argv, cwd=self.workdir, env=self.env, capture_output=True, text=True, timeout=300, check=False
             )
-        except FileNotFoundError:
-            raise TerraformError(f"The terraform binary {self.binary} was not found.") from None
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise TerraformError(f"The terraform binary {self.binary} cannot be run: {exc}") from None
         if done.returncode != 0:
             raise TerraformError(f"terraform {cmd} failed: {done.stderr.strip() or done.stdout.strip()}")
         return done.stdout

@@ -67,7 +67,8 @@ def test_a_worker_killed_mid_apply_is_reaped_and_the_retry_converges(
     from idp_portal.celery import app
 
     app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    services.retry_change(actor=alice, change=change)
+    retry = services.retry_change(actor=alice, change=change)
+    assert retry.retry_of == apply_run
     change = wait_for_status(change, ChangeStatus.APPLIED)
     environment = Environment.objects.get(pk=change.environment_id)
     instances = [a for a in tagged_arns(aws, environment) if ":instance/" in a]
