@@ -122,6 +122,72 @@ def test_patterns(db, tmp_path):
     return {p.slug: p for p in Pattern.objects.filter(slug__in=["scratch-bucket", "broken-module"])}
 
 
+def request_change(
+    actor,
+    team,
+    pattern,
+    *,
+    name: str = "checkout",
+    tier: str = "dev",
+    ttl_days=None,
+    source="api",
+    reason="",
+    **parameters,
+):
+    """Request an environment through the action, as every door does: the pattern's (or version's)
+    defaults overridden by `parameters`. The one request factory of the suite."""
+    from catalogue.models import Pattern
+    from catalogue.parameters import defaults
+    from provisioning import actions
+
+    version = pattern.current_version if isinstance(pattern, Pattern) else pattern
+    return actions.request_environment(
+        actor=actor,
+        team=team,
+        pattern_version=version,
+        name=name,
+        tier=tier,
+        ttl_days=ttl_days,
+        parameters={**defaults(version.parameters_schema), **parameters},
+        reason=reason,
+        source=source,
+    )
+
+
+@pytest.fixture
+def web_app(catalogue):
+    """The current version of the public-facing web application."""
+    return catalogue["web-app"].current_version
+
+
+@pytest.fixture
+def dev_environment(catalogue):
+    return catalogue["dev-environment"].current_version
+
+
+@pytest.fixture
+def awaiting(alice, payments, web_app):
+    """alice's web application (dev), planned, every policy passed: it waits for network and security."""
+    from provisioning.choices import ChangeStatus
+    from provisioning.tests.plans import captured_plan, finish_plan
+
+    change = finish_plan(request_change(alice, payments, web_app), captured_plan("web-app-dev"))
+    assert change.status == ChangeStatus.AWAITING_APPROVAL, change.failure_reason or change.policy_results
+    return change
+
+
+@pytest.fixture
+def rejected_open_database(alice, payments, web_app):
+    """alice's web application with its database open to the internet, rejected by the plan policies."""
+    from provisioning.choices import ChangeStatus
+    from provisioning.tests.plans import captured_plan, finish_plan, with_database_open_to
+
+    plan = with_database_open_to(captured_plan("web-app-dev"), ["0.0.0.0/0"])
+    change = finish_plan(request_change(alice, payments, web_app, database_ingress_cidrs=["0.0.0.0/0"]), plan)
+    assert change.status == ChangeStatus.REJECTED, change.failure_reason
+    return change
+
+
 def client_for(user):
     from django.test import Client
 
@@ -159,7 +225,6 @@ def worker_env(django_db_setup, moto_endpoint, worker_mailbox) -> dict:
         REDIS_URL=settings.REDIS_URL,
         AWS_ENDPOINT_URL=moto_endpoint,
         IDP_VAR_DIR=str(settings.VAR_DIR),
-        RUN_HEARTBEAT_SECONDS="1",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(worker_mailbox),
     )

@@ -99,7 +99,7 @@ def bench_overhead(workdir: Path) -> list[tuple[str, str, str]]:
     from catalogue.services import sync_catalogue
     from governance.models import Membership, Team
     from idp_portal.components import wait_for
-    from provisioning import services
+    from provisioning import actions
     from provisioning.choices import ChangeSource
     from provisioning.models import ChangeRequest, Environment
     from provisioning.runtime import cli_config_file, plugin_cache_dir, workspace_spec
@@ -118,7 +118,7 @@ def bench_overhead(workdir: Path) -> list[tuple[str, str, str]]:
         start = time.perf_counter()
         marks = {}
         with transaction.atomic():
-            change = services.request_environment(
+            change = actions.request_environment(
                 actor=user, team=team, pattern_version=version, name=f"bench-{round_number}", tier="dev",
                 ttl_days=3, parameters=parameters, source=ChangeSource.API,
             )  # fmt: skip

@@ -21,9 +21,3 @@ class Category(models.TextChoices):
 class VersionStatus(models.TextChoices):
     CURRENT = "current", "Current"
     DEPRECATED = "deprecated", "Deprecated"
-
-
-class Tier(models.TextChoices):
-    DEV = "dev", "Development"
-    TEST = "test", "Test"
-    PROD = "prod", "Production"

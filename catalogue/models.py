@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.db import models
 
 from catalogue.choices import Category, DataClassification, VersionStatus
-from governance.permissions import RestrictedQuerySet
+from governance.choices import Tier, Verb
+from idp_portal.permissions import RestrictedQuerySet
 
 
 class PatternQuerySet(RestrictedQuerySet):
     def restrict(self, user, action):
         # The catalogue is readable by every signed-in user; only the loader writes it.
-        return self if action == "view" else self.none()
+        return self if action == Verb.VIEW else self.none()
 
     def listed(self) -> PatternQuerySet:
         return self.filter(is_active=True, versions__status=VersionStatus.CURRENT).distinct()
@@ -75,5 +76,4 @@ class PatternVersion(models.Model):
 
     @property
     def allowed_tiers(self) -> list[str]:
-        order = ["dev", "test", "prod"]
-        return sorted(self.tiers, key=lambda t: order.index(t) if t in order else len(order))
+        return Tier.ordered(self.tiers)

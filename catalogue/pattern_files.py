@@ -17,8 +17,9 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from catalogue.choices import Category, DataClassification, Tier
+from catalogue.choices import Category, DataClassification
 from catalogue.parameters import RESERVED_NAMES, SUPPORTED_TYPES, validate_parameters
+from governance.choices import Tier
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 VERSION_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")

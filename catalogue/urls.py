@@ -7,6 +7,4 @@ app_name = "catalogue"
 urlpatterns = [
     path("", views.catalogue_list, name="list"),
     path("<slug:slug>/", views.pattern_detail, name="detail"),
-    path("<slug:slug>/request/", views.request_environment, name="request"),
-    path("<slug:slug>/request/validate/", views.validate_request_field, name="validate"),
 ]

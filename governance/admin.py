@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from governance.models import Approval, ApprovalRequirement, AuditEvent, Membership, Team
+from governance.models import AuditEvent, Membership, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,33 +15,6 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "cost_centre"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
-
-
-@admin.register(ApprovalRequirement)
-class ApprovalRequirementAdmin(admin.ModelAdmin):
-    list_display = ["change_request", "group", "superseded", "created_at"]
-    list_filter = ["group", "superseded"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Approval)
-class ApprovalAdmin(admin.ModelAdmin):
-    list_display = ["requirement", "reviewer", "decision", "created_at"]
-    list_filter = ["decision"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEvent)

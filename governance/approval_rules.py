@@ -9,9 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from governance.choices import ReviewerGroup
+from governance.choices import ChangeAction, ReviewerGroup, Tier
 from governance.resource_types import KNOWN_RESOURCE_TYPES
-from provisioning.choices import ChangeAction, Tier
 
 RULES_FILE = Path(__file__).resolve().parent / "approval_rules.yaml"
 PLAN_ACTIONS = ("create", "update", "replace", "destroy")

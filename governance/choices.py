@@ -1,4 +1,37 @@
+"""The vocabulary of decisions, shared by every app: tiers, change actions, verbs, roles, reviewer groups."""
+
 from django.db import models
+
+
+class Tier(models.TextChoices):
+    DEV = "dev", "Development"
+    TEST = "test", "Test"
+    PROD = "prod", "Production"
+
+    @classmethod
+    def ordered(cls, tiers) -> list[str]:
+        """`tiers` in promotion order (dev, test, prod)."""
+        order = list(cls.values)
+        return sorted(tiers, key=lambda t: order.index(t) if t in order else len(order))
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", "Create"
+    UPDATE = "update", "Update"
+    DESTROY = "destroy", "Destroy"
+
+
+class Verb(models.TextChoices):
+    """What someone may do to a team's environments and changes (see governance.roles)."""
+
+    VIEW = "view", "see"
+    REQUEST = "request", "request environments"
+    UPDATE = "update", "update"
+    EXTEND = "extend", "extend"
+    DECOMMISSION = "decommission", "decommission"
+    CANCEL = "cancel", "cancel changes"
+    RETRY = "retry", "retry changes"
+    MANAGE = "manage", "manage the team"
 
 
 class MembershipRole(models.TextChoices):
@@ -15,11 +48,6 @@ class ReviewerGroup(models.TextChoices):
     FINANCE = "finance", "Finance"
 
 
-class ApprovalDecision(models.TextChoices):
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-
-
 class AuditAction(models.TextChoices):
     CHANGE_SUBMITTED = "change.submitted", "Change submitted"
     CHANGE_CHECKED = "change.checked", "Policies evaluated"
@@ -30,9 +58,12 @@ class AuditAction(models.TextChoices):
     CHANGE_FAILED = "change.failed", "Change failed"
     CHANGE_CANCELLED = "change.cancelled", "Change cancelled"
     CHANGE_REPLANNED = "change.replanned", "Change re-planned"
+    CHANGE_RECOVERED = "change.recovered", "Stranded change recovered"
     APPROVAL_GIVEN = "approval.given", "Approval given"
     APPROVAL_REFUSED = "approval.refused", "Approval refused"
     APPROVAL_DENIED = "approval.denied", "Approval attempt denied"
+    ENVIRONMENT_EXTENDED = "environment.extended", "Environment extended"
+    ACCESS_DENIED = "security.access_denied", "Access denied"
     RUN_STARTED = "run.started", "Run started"
     RUN_FINISHED = "run.finished", "Run finished"
     RUN_CANCELLED = "run.cancelled", "Run cancelled"

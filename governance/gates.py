@@ -19,7 +19,6 @@ from governance.approval_rules import (
     touched_types,
 )
 from governance.field_mapping import field_for
-from governance.models import ApprovalRequirement
 
 PORTAL_FIELDS = {"name": "Environment name", "ttl_days": "Time to live (days)", "tier": "Tier"}
 
@@ -112,12 +111,3 @@ def change_facts(change, run) -> ChangeFacts:
 
 def required_approvals(change, run) -> dict[str, list[str]]:
     return required_groups(approval_rules(), change_facts(change, run))
-
-
-def open_requirements(change, run, required: dict[str, list[str]]) -> None:
-    for group, reasons in sorted(required.items()):
-        ApprovalRequirement.objects.create(change_request=change, group=group, reasons=reasons, plan_run=run)
-
-
-def supersede_requirements(change) -> None:
-    change.requirements.filter(superseded=False).update(superseded=True)

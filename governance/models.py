@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
-from governance.choices import ApprovalDecision, AuditAction, MembershipRole, ReviewerGroup
-from governance.permissions import CHANGE, RestrictedQuerySet
+from governance.choices import AuditAction, MembershipRole, Verb
+from idp_portal.permissions import RestrictedQuerySet
 
 slug_validator = RegexValidator(
     r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$",
@@ -17,8 +17,10 @@ slug_validator = RegexValidator(
 class TeamQuerySet(RestrictedQuerySet):
     def restrict(self, user, action):
         memberships = Membership.objects.filter(user=user)
-        if action == CHANGE:
+        if action == Verb.MANAGE:
             memberships = memberships.filter(role=MembershipRole.LEAD)
+        elif action != Verb.VIEW:
+            raise ValueError(f"teams are seen or managed, not {action!r}")
         return self.filter(pk__in=memberships.values("team_id"))
 
 
@@ -31,7 +33,6 @@ class Team(models.Model):
     )
     slack_webhook_url = models.URLField(blank=True, help_text="Slack incoming webhook for notifications.")
     slack_channel = models.CharField(max_length=80, blank=True)
-    notification_email = models.EmailField(blank=True)
     # Members are also in this Django group; environments grant it object permissions (guardian).
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="team", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -60,44 +61,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team} ({self.role})"
-
-
-class ApprovalRequirement(models.Model):
-    """One reviewer group whose approval a change needs, for one reviewed plan."""
-
-    change_request = models.ForeignKey(
-        "provisioning.ChangeRequest", on_delete=models.CASCADE, related_name="requirements"
-    )
-    group = models.CharField(max_length=20, choices=ReviewerGroup.choices)
-    reasons = models.JSONField(default=list, help_text="Why the rules ask for this group.")
-    plan_run = models.ForeignKey("provisioning.Run", on_delete=models.PROTECT, null=True, related_name="+")
-    # A re-plan supersedes the requirements (and approvals) given for the old plan.
-    superseded = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["group"]
-
-    def __str__(self) -> str:
-        return f"{self.group} for change #{self.change_request_id}"
-
-
-class Approval(models.Model):
-    requirement = models.OneToOneField(ApprovalRequirement, on_delete=models.PROTECT, related_name="approval")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approvals")
-    decision = models.CharField(max_length=10, choices=ApprovalDecision.choices)
-    comment = models.TextField(blank=True, max_length=2000)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.decision} by {self.reviewer} ({self.requirement.group})"
-
-    @property
-    def group(self) -> str:
-        return self.requirement.group
 
 
 class AppendOnlyError(Exception):

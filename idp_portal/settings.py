@@ -175,8 +175,10 @@ TERRAFORM_DIR = VAR_DIR / "terraform"
 TERRAFORM_STATE_BACKEND = env_str("TERRAFORM_STATE_BACKEND", "pg" if DATABASE_IS_POSTGRES else "local")
 TERRAFORM_LOCK_TIMEOUT = env_str("TERRAFORM_LOCK_TIMEOUT", "60s")
 RUN_TIME_LIMIT_SECONDS = env_int("RUN_TIME_LIMIT_SECONDS", 1800, minimum=1)
-RUN_HEARTBEAT_SECONDS = env_int("RUN_HEARTBEAT_SECONDS", 5, minimum=1)
+# Workers beat the heartbeat with every log flush (twice a second); the reaper fails runs silent this long.
 RUN_ORPHAN_AFTER_SECONDS = env_int("RUN_ORPHAN_AFTER_SECONDS", 60, minimum=10)
+# Crash tests only (provisioning/faults.py): the worker kills itself at this point.
+CRASH_POINT = env_str("IDP_CRASH_POINT", "")
 
 # The sandbox cloud: moto server as the AWS API and the sandbox Terraform provider.
 SANDBOX_CLOUD = env_bool("SANDBOX_CLOUD", True)

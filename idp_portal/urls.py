@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from provisioning.views import home
+from provisioning.views.environments import home
 
 urlpatterns = [
     path("", home, name="home"),
@@ -9,5 +9,4 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("catalogue/", include("catalogue.urls")),
     path("", include("provisioning.urls")),
-    path("", include("governance.urls")),
 ]

@@ -1,21 +1,98 @@
+"""Django admin: a read-only window on environments, changes, runs and approvals.
+
+Nothing here writes a row directly. What admin can still do (approve, reject,
+cancel, retry, extend) calls the same actions as the portal, with the same
+permission checks and audit events; every list shows only what the user may see.
+"""
+
+from __future__ import annotations
+
+from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
-from guardian.admin import GuardedModelAdmin
 
-from governance.choices import ApprovalDecision
-from governance.permissions import reviewer_groups
-from governance.services import ApprovalRefused, decide_change
-from provisioning.choices import ChangeStatus
-from provisioning.models import ChangeRequest, Environment, Run
+from governance import roles
+from provisioning import actions
+from provisioning.choices import ApprovalDecision, ChangeSource, ChangeStatus
+from provisioning.models import Approval, ApprovalRequirement, ChangeRequest, Environment, Run
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows change only through the actions; admin lists what the user may see."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def confirm_then(
+    modeladmin, request, queryset, *, title: str, form: forms.Form, verb: str, act, label=str
+) -> TemplateResponse | None:
+    """Show a confirmation page with `form`; once confirmed and valid, call `act(obj, data)` for each row."""
+    if "confirm" not in request.POST or not form.is_valid():
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "objects": queryset,
+            "action": request.POST.get("action"),
+            "form": form,
+            "verb": verb,
+            "opts": modeladmin.model._meta,
+        }
+        return TemplateResponse(request, "admin/provisioning/confirm_action.html", context)
+    for obj in queryset:
+        try:
+            outcome = act(obj, form.cleaned_data)
+            modeladmin.message_user(request, f"{label(obj)}: {outcome}", messages.SUCCESS)
+        except actions.ActionError as exc:
+            modeladmin.message_user(request, f"{label(obj)}: {exc}", messages.ERROR)
+    return None
+
+
+def change_label(change: ChangeRequest) -> str:
+    return f"#{change.pk}"
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), max_length=2000)
+
+    def __init__(self, *args, required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].required = required
+        self.fields["comment"].error_messages["required"] = "Say why you reject, so the requester knows what to change."
+        self.fields["comment"].label = "Comment (required)" if required else "Comment"
+
+
+class DaysForm(forms.Form):
+    days = forms.IntegerField(min_value=1, max_value=3650, label="Extend by (days)")
 
 
 @admin.register(Environment)
-class EnvironmentAdmin(GuardedModelAdmin):
+class EnvironmentAdmin(ReadOnlyAdmin):
     list_display = ["name", "team", "tier", "pattern_version", "status", "expires_at"]
     list_filter = ["status", "tier", "team"]
     search_fields = ["name"]
-    readonly_fields = ["team", "name", "tier", "pattern_version", "parameters", "outputs", "resources", "tags",
-                       "created_by", "active_run"]  # fmt: skip
+    actions = ["extend"]
+
+    @admin.action(description="Extend the expiry date")
+    def extend(self, request, queryset):
+        form = DaysForm(request.POST if "confirm" in request.POST else None)
+
+        def act(environment, data):
+            extended = actions.extend_environment(
+                actor=request.user, environment=environment, days=data["days"], source=ChangeSource.ADMIN
+            )
+            return f"expires {extended.expires_at:%Y-%m-%d}."
+
+        return confirm_then(self, request, queryset, title="Extend environments", form=form, verb="Extend", act=act)
 
 
 class AwaitingMyReviewFilter(admin.SimpleListFilter):
@@ -27,41 +104,27 @@ class AwaitingMyReviewFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
-            return (
-                queryset.filter(
-                    status=ChangeStatus.AWAITING_APPROVAL,
-                    requirements__group__in=reviewer_groups(request.user),
-                    requirements__superseded=False,
-                    requirements__approval__isnull=True,
-                )
-                .exclude(requested_by=request.user)
-                .distinct()
-            )
+            pending = ApprovalRequirement.objects.pending_for(request.user).values("change_request_id")
+            return queryset.filter(pk__in=pending)
         return queryset
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(admin.ModelAdmin):
+class ChangeRequestAdmin(ReadOnlyAdmin):
     """The approval queue in Django admin: filter 'Awaiting my review', then approve or reject."""
 
     list_display = ["id", "environment", "action", "status", "requested_by", "waiting_for", "created_at"]
     list_filter = [AwaitingMyReviewFilter, "status", "action"]
-    readonly_fields = [f.name for f in ChangeRequest._meta.fields]
-    actions = ["approve_for_my_groups", "reject_for_my_groups"]
+    actions = ["approve_for_my_groups", "reject_for_my_groups", "cancel", "retry"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("environment__team", "requested_by")
 
     @admin.display(description="waiting for")
     def waiting_for(self, obj):
-        pending = obj.requirements.filter(superseded=False, approval__isnull=True).values_list("group", flat=True)
-        return ", ".join(pending) if obj.status == ChangeStatus.AWAITING_APPROVAL else ""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        if obj.status != ChangeStatus.AWAITING_APPROVAL:
+            return ""
+        return ", ".join(obj.requirements.pending().values_list("group", flat=True))
 
     @admin.action(description="Approve for my reviewer groups")
     def approve_for_my_groups(self, request, queryset):
@@ -72,42 +135,71 @@ class ChangeRequestAdmin(admin.ModelAdmin):
         return self._decide(request, queryset, ApprovalDecision.REJECTED)
 
     def _decide(self, request, queryset, decision):
-        """First show a confirmation page asking for a comment, then decide through the same service as the portal."""
-        comment = request.POST.get("comment", "").strip()
-        if "confirm" not in request.POST or (decision == ApprovalDecision.REJECTED and not comment):
-            context = {
-                **self.admin_site.each_context(request),
-                "title": f"{'Approve' if decision == ApprovalDecision.APPROVED else 'Reject'} changes",
-                "changes": queryset,
-                "action": request.POST.get("action"),
-                "decision": decision,
-                "comment_required": decision == ApprovalDecision.REJECTED,
-                "missing_comment": "confirm" in request.POST,
-                "opts": self.model._meta,
-            }
-            return TemplateResponse(request, "admin/provisioning/decide_changes.html", context)
-        for change in queryset:
-            groups = change.requirements.filter(
-                superseded=False, approval__isnull=True, group__in=reviewer_groups(request.user)
-            ).values_list("group", flat=True)
+        rejecting = decision == ApprovalDecision.REJECTED
+        form = CommentForm(request.POST if "confirm" in request.POST else None, required=rejecting)
+        mine = roles.reviewer_groups(request.user)
+
+        def act(change, data):
+            groups = list(change.requirements.pending().filter(group__in=mine).values_list("group", flat=True))
             if not groups:
-                self.message_user(request, f"#{change.pk}: nothing waits for your groups.", messages.WARNING)
-            for group in list(groups):
-                try:
-                    decide_change(actor=request.user, change=change, group=group, decision=decision, comment=comment)
-                    self.message_user(request, f"#{change.pk}: {decision} for {group}.", messages.SUCCESS)
-                except ApprovalRefused as exc:
-                    self.message_user(request, f"#{change.pk}: {exc}", messages.ERROR)
-        return None
+                raise actions.ChangeNotAllowed("nothing waits for your groups.")
+            for group in groups:
+                actions.decide_change(actor=request.user, change=change, group=group, decision=decision,
+                                      comment=data["comment"], source=ChangeSource.ADMIN)  # fmt: skip
+            return f"{decision} for {', '.join(groups)}."
+
+        title = "Reject changes" if rejecting else "Approve changes"
+        verb = "Reject" if rejecting else "Approve"
+        return confirm_then(self, request, queryset, title=title, form=form, verb=verb, act=act, label=change_label)
+
+    @admin.action(description="Cancel the change")
+    def cancel(self, request, queryset):
+        def act(change, data):
+            actions.cancel_change(actor=request.user, change=change, source=ChangeSource.ADMIN)
+            return "cancelled."
+
+        form = forms.Form(request.POST if "confirm" in request.POST else None)
+        return confirm_then(
+            self, request, queryset, title="Cancel changes", form=form, verb="Cancel", act=act, label=change_label
+        )
+
+    @admin.action(description="Retry the failed change")
+    def retry(self, request, queryset):
+        def act(change, data):
+            run = actions.retry_change(actor=request.user, change=change, source=ChangeSource.ADMIN)
+            return f"planning again (run #{run.pk})."
+
+        form = forms.Form(request.POST if "confirm" in request.POST else None)
+        return confirm_then(
+            self, request, queryset, title="Retry changes", form=form, verb="Retry", act=act, label=change_label
+        )
 
 
 @admin.register(Run)
-class RunAdmin(admin.ModelAdmin):
+class RunAdmin(ReadOnlyAdmin):
     list_display = ["id", "environment", "kind", "status", "worker", "queued_at", "finished_at"]
     list_filter = ["status", "kind"]
     exclude = ["plan_file", "plan_json"]
-    readonly_fields = ["environment", "change_request", "kind", "status", "destroy", "log", "plan_changes",
-                       "exit_code", "error", "worker", "queued_at", "started_at", "heartbeat_at", "finished_at"]  # fmt: skip
 
-    def has_add_permission(self, request):
-        return False
+
+class ByChangeAdmin(ReadOnlyAdmin):
+    """Requirements and approvals are seen with the change they belong to."""
+
+    change_path = "change_request"
+
+    def get_queryset(self, request):
+        visible = ChangeRequest.objects.for_user(request.user)
+        return admin.ModelAdmin.get_queryset(self, request).filter(**{f"{self.change_path}__in": visible})
+
+
+@admin.register(ApprovalRequirement)
+class ApprovalRequirementAdmin(ByChangeAdmin):
+    list_display = ["change_request", "group", "superseded", "created_at"]
+    list_filter = ["group", "superseded"]
+
+
+@admin.register(Approval)
+class ApprovalAdmin(ByChangeAdmin):
+    list_display = ["requirement", "reviewer", "decision", "created_at"]
+    list_filter = ["decision"]
+    change_path = "requirement__change_request"

@@ -3,7 +3,7 @@
 import os
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 from provisioning.terraform.cli import TerraformCLI, TerraformError
 
@@ -33,3 +33,20 @@ def check_terraform_binary(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register("provisioning")
+def check_crash_point(app_configs, **kwargs):
+    from provisioning.faults import CRASH_POINTS
+
+    if not settings.CRASH_POINT:
+        return []
+    if settings.CRASH_POINT not in CRASH_POINTS:
+        return [Error(f"IDP_CRASH_POINT={settings.CRASH_POINT!r} is not a crash point", hint=", ".join(CRASH_POINTS),
+                      id="provisioning.E004")]  # fmt: skip
+    return [
+        Warning(
+            f"IDP_CRASH_POINT={settings.CRASH_POINT} is set: workers kill themselves there (crash tests only).",
+            id="provisioning.W001",
+        )
+    ]

@@ -1,8 +1,13 @@
 from django.db import models
 
-from catalogue.choices import Tier
-
-__all__ = ["Tier", "EnvironmentStatus", "ChangeAction", "ChangeStatus", "ChangeSource", "RunKind", "RunStatus"]
+__all__ = [
+    "EnvironmentStatus",
+    "ChangeStatus",
+    "ChangeSource",
+    "RunKind",
+    "RunStatus",
+    "ApprovalDecision",
+]
 
 
 class EnvironmentStatus(models.TextChoices):
@@ -15,11 +20,9 @@ class EnvironmentStatus(models.TextChoices):
     DECOMMISSIONED = "decommissioned", "Decommissioned"
     WITHDRAWN = "withdrawn", "Withdrawn"  # create change rejected or cancelled: nothing was built
 
-
-class ChangeAction(models.TextChoices):
-    CREATE = "create", "Create"
-    UPDATE = "update", "Update"
-    DESTROY = "destroy", "Destroy"
+    @classmethod
+    def gone_values(cls) -> list[str]:
+        return [cls.DECOMMISSIONED, cls.WITHDRAWN]
 
 
 class ChangeStatus(models.TextChoices):
@@ -36,12 +39,21 @@ class ChangeStatus(models.TextChoices):
     def open_values(cls) -> list[str]:
         return [cls.CHECKING, cls.AWAITING_APPROVAL, cls.APPROVED, cls.APPLYING]
 
+    @classmethod
+    def working_values(cls) -> list[str]:
+        """Open and waiting for a machine (a run), not for people."""
+        return [cls.CHECKING, cls.APPROVED, cls.APPLYING]
+
 
 class ChangeSource(models.TextChoices):
-    PORTAL = "portal", "Portal form"
+    """The door a change came through; every door calls the same actions."""
+
+    PORTAL = "portal", "Portal"
+    ADMIN = "admin", "Django admin"
     API = "api", "REST API"
     CLI = "cli", "CLI"
     GITOPS = "gitops", "GitOps"
+    CHAT = "chat", "Chat"
     SYSTEM = "system", "System"
 
 
@@ -61,3 +73,8 @@ class RunStatus(models.TextChoices):
     @classmethod
     def finished_values(cls) -> list[str]:
         return [cls.SUCCEEDED, cls.FAILED, cls.CANCELLED]
+
+
+class ApprovalDecision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"

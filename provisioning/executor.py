@@ -9,12 +9,14 @@ import traceback
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from provisioning import services
+from provisioning.actions import runs
 from provisioning.choices import RunKind, RunStatus
+from provisioning.faults import crash_point
 from provisioning.models import Environment, Run
 from provisioning.runtime import cli_config_file, plugin_cache_dir, workspace_spec, workspaces_dir
 from provisioning.terraform.cli import Interrupted, TerraformCLI, TerraformError
@@ -32,8 +34,9 @@ class EnvironmentBusy(Exception):
         self.holder_id = holder_id
 
 
+@transaction.atomic
 def claim(run_id: int, worker: str) -> Run | None:
-    """Take a queued run; None when another worker has it or it was cancelled."""
+    """Take a queued run and its environment's lock; None when another worker has it or it was cancelled."""
     now = timezone.now()
     claimed = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, worker=worker
@@ -49,11 +52,8 @@ def claim(run_id: int, worker: str) -> Run | None:
     )
     if not locked:
         holder = Environment.objects.filter(pk=run.environment_id).values_list("active_run", flat=True).first()
-        Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-            status=RunStatus.QUEUED, started_at=None, heartbeat_at=None, worker=""
-        )
-        raise EnvironmentBusy(holder)
-    services.run_started(run)
+        raise EnvironmentBusy(holder)  # rolls the claim back: the run stays queued
+    runs.run_started(run)
     return run
 
 
@@ -114,25 +114,22 @@ def execute_run(run_id: int, *, worker: str) -> None:
         return
     workdir = workspaces_dir() / f"run-{run.pk}"
     stream = LogStream(run)
+    # The log is saved before the outcome is recorded: a failed run always shows why.
     try:
         _execute(run, workdir, stream)
     except Interrupted as exc:
         stream.write(f"\nRun stopped: {exc}\n")
-        cancelled = str(exc) == "Cancelled"
-        _finish(run, RunStatus.CANCELLED if cancelled else RunStatus.FAILED, error=str(exc))
-        services.run_failed(run, str(exc), cancelled=cancelled)
+        runs.run_failed(run.pk, str(exc), cancelled=str(exc) == "Cancelled")
     except TerraformError as exc:
         stream.write("\n")
-        _finish(run, RunStatus.FAILED, error=str(exc))
         if any(STALE_PLAN in (d.get("summary") or "") for d in exc.diagnostics):
-            services.plan_went_stale(run)
+            runs.plan_went_stale(run.pk, str(exc))
         else:
-            services.run_failed(run, str(exc))
+            runs.run_failed(run.pk, str(exc))
     except Exception as exc:  # a bug or an outage: the run must not stay "running" forever
         logger.exception("run %s crashed", run.pk)
         stream.write(f"\nInternal error while running terraform: {type(exc).__name__}: {exc}\n")
-        _finish(run, RunStatus.FAILED, error=f"Internal error: {type(exc).__name__}: {exc}")
-        services.run_failed(run, f"Internal error: {type(exc).__name__}: {exc}")
+        runs.run_failed(run.pk, f"Internal error: {type(exc).__name__}: {exc}")
         logger.debug(traceback.format_exc())
     finally:
         stream.save()
@@ -159,16 +156,18 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
         stream.write(f"\n$ terraform plan{' -destroy' if run.destroy else ''} -out={PLAN_FILE}\n")
         with stream.timed("plan"):
             result = cli.plan(stream, PLAN_FILE, destroy=run.destroy)
+        crash_point("plan-exited")
         # The saved plan is what will be applied: keep it at once, then its JSON rendering for the checks.
         Run.objects.filter(pk=run.pk).update(
             plan_file=(workdir / PLAN_FILE).read_bytes(), has_changes=result.exit_code == 2
         )
+        crash_point("plan-saved")
         with stream.timed("show -json"):
             plan_json = cli.show_json(PLAN_FILE)
         Run.objects.filter(pk=run.pk).update(plan_json=plan_json, plan_changes=describe_plan(plan_json))
-        _finish(run, RunStatus.SUCCEEDED, exit_code=result.exit_code)
-        run.refresh_from_db()
-        services.plan_finished(run)
+        crash_point("plan-shown")
+        runs.plan_finished(run.pk, exit_code=result.exit_code)
+        crash_point("plan-committed")
         return
 
     plan_run = run.change_request.plan_run
@@ -176,16 +175,10 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     stream.write(f"\n$ terraform apply {PLAN_FILE}  (the plan reviewed in run #{plan_run.pk})\n")
     with stream.timed("apply"):
         result = cli.apply(stream, PLAN_FILE)
+    crash_point("apply-exited")
     with stream.timed("outputs and state"):
         outputs = cli.output_json()
         state = cli.show_json()
-    _finish(run, RunStatus.SUCCEEDED, exit_code=result.exit_code)
-    run.refresh_from_db()
-    services.apply_finished(run, outputs=outputs, state=state)
-
-
-def _finish(run: Run, status: str, *, error: str = "", exit_code: int | None = None) -> None:
-    Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-        status=status, error=error, exit_code=exit_code, finished_at=timezone.now()
-    )
-    run.status = status
+    crash_point("apply-read")
+    runs.apply_finished(run.pk, exit_code=result.exit_code, outputs=outputs, state=state)
+    crash_point("apply-committed")

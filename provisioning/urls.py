@@ -1,16 +1,22 @@
 from django.urls import path
 
-from provisioning import views
+from provisioning.views import approvals, changes, environments, requests, runs
 
 app_name = "provisioning"
 
 urlpatterns = [
-    path("environments/", views.environment_list, name="environment_list"),
-    path("environments/<int:pk>/", views.environment_detail, name="environment_detail"),
-    path("environments/<int:pk>/decommission/", views.decommission_environment, name="decommission"),
-    path("changes/<int:pk>/", views.change_detail, name="change_detail"),
-    path("changes/<int:pk>/cancel/", views.cancel_change, name="cancel_change"),
-    path("changes/<int:pk>/retry/", views.retry_change, name="retry_change"),
-    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
-    path("runs/<int:pk>/log/", views.run_log, name="run_log"),
+    path("catalogue/<slug:slug>/request/", requests.request_environment, name="request"),
+    path("catalogue/<slug:slug>/request/validate/", requests.validate_request_field, name="validate_request"),
+    path("environments/", environments.environment_list, name="environment_list"),
+    path("environments/<int:pk>/", environments.environment_detail, name="environment_detail"),
+    path("environments/<int:pk>/update/", requests.update_environment, name="update"),
+    path("environments/<int:pk>/extend/", environments.extend_environment, name="extend"),
+    path("environments/<int:pk>/decommission/", environments.decommission_environment, name="decommission"),
+    path("changes/<int:pk>/", changes.change_detail, name="change_detail"),
+    path("changes/<int:pk>/cancel/", changes.cancel_change, name="cancel_change"),
+    path("changes/<int:pk>/retry/", changes.retry_change, name="retry_change"),
+    path("runs/<int:pk>/", runs.run_detail, name="run_detail"),
+    path("runs/<int:pk>/log/", runs.run_log, name="run_log"),
+    path("approvals/", approvals.approval_queue, name="approval_queue"),
+    path("approvals/<int:pk>/decide/", approvals.decide, name="decide"),
 ]

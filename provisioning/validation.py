@@ -1,4 +1,4 @@
-"""Checks of an environment request that every entry door shares (form, API, CLI, GitOps)."""
+"""Checks of a request or an update that every door shares, through the actions and the forms."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from django.utils import timezone
 
 from catalogue.models import PatternVersion
 from catalogue.parameters import NON_FIELD, validate_parameters
+from governance.choices import Tier
 from provisioning.models import Environment
 
 Errors = dict[str, list[str]]
+# Ten years: beyond any real need, and far below what a date can hold.
+MAX_TTL_DAYS = 3650
 
 
 def resolve_ttl(pattern_version: PatternVersion, tier: str, ttl_days: int | None) -> tuple[int | None, Errors]:
@@ -26,6 +29,8 @@ def resolve_ttl(pattern_version: PatternVersion, tier: str, ttl_days: int | None
         return None, {"ttl_days": ["Enter at least 1 day."]}
     if maximum is not None and ttl_days > maximum:
         return None, {"ttl_days": [f"The {tier} tier allows at most {maximum} days; enter {maximum} or fewer."]}
+    if ttl_days > MAX_TTL_DAYS:
+        return None, {"ttl_days": [f"Enter at most {MAX_TTL_DAYS} days, or leave it empty: {tier} never expires."]}
     return ttl_days, {}
 
 
@@ -47,9 +52,27 @@ def validate_request(
     if team is not None and name and Environment.objects.live().filter(team=team, name=name).exists():
         errors["name"] = [f"Your team already has an environment called '{name}'; choose another name."]
     ttl = None
-    if tier:
+    if tier and tier not in Tier.values:
+        errors["tier"] = [f"Choose one of the tiers {', '.join(pattern_version.allowed_tiers)}."]
+    elif tier:
         ttl, ttl_errors = resolve_ttl(pattern_version, tier, ttl_days)
         errors.update(ttl_errors)
     for field, messages in validate_parameters(pattern_version.parameters_schema, parameters).items():
         errors.setdefault(field, []).extend(messages)
     return ttl, errors
+
+
+def validate_update(*, environment: Environment, parameters: dict) -> Errors:
+    """New parameters for what runs now: the schema of the version it runs."""
+    errors: Errors = {}
+    for field, messages in validate_parameters(environment.pattern_version.parameters_schema, parameters).items():
+        errors.setdefault(field, []).extend(messages)
+    if not errors and parameters == environment.parameters:
+        errors[NON_FIELD] = ["Nothing changed: edit at least one value."]
+    return errors
+
+
+def extension_limit(environment: Environment) -> int | None:
+    """Most days from now the environment's tier allows it to live; None when unlimited."""
+    rules = environment.pattern_version.tier_rules(environment.tier) or {}
+    return rules.get("max_ttl_days")

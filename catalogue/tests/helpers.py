@@ -94,22 +94,6 @@ def form_data(version, team, **overrides) -> dict:
     return data
 
 
-def submit_request(actor, team, version, name: str = "checkout-dev", tier: str = "dev", **parameters):
-    """Request an environment through the service, as the form does; returns the ChangeRequest."""
-    from catalogue.parameters import defaults
-    from provisioning.services import request_environment
-
-    return request_environment(
-        actor=actor,
-        team=team,
-        pattern_version=version,
-        name=name,
-        tier=tier,
-        ttl_days=None,
-        parameters={**defaults(version.parameters_schema), **parameters},
-    )
-
-
 # -- reading rendered pages ----------------------------------------------------
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 

@@ -6,7 +6,8 @@ from django.conf import settings
 from catalogue.choices import VersionStatus
 from catalogue.models import Pattern, PatternVersion
 from catalogue.services import CatalogueError, sync_catalogue
-from catalogue.tests.helpers import catalogue_state, edit_yaml, submit_request
+from catalogue.tests.helpers import catalogue_state, edit_yaml
+from conftest import request_change
 from governance.choices import AuditAction
 from governance.models import AuditEvent
 
@@ -125,7 +126,7 @@ def test_editing_a_version_in_use_is_refused_with_the_file_and_field(patterns_ro
     # given an environment built from web-app 1.0.0
     sync_catalogue(patterns_root)
     version = PatternVersion.objects.get(pattern__slug="web-app", version="1.0.0")
-    submit_request(alice, payments, version)
+    request_change(alice, payments, version)
     before = catalogue_state()
     edit_yaml(patterns_root / "web-app", lambda d: d["parameters"]["properties"]["app_port"].update(default=9090))
 
@@ -147,7 +148,7 @@ def test_editing_a_version_in_use_is_refused_with_the_file_and_field(patterns_ro
 def test_editing_a_terraform_file_of_a_version_in_use_is_refused_too(patterns_root, alice, payments):
     # given
     sync_catalogue(patterns_root)
-    submit_request(alice, payments, PatternVersion.objects.get(pattern__slug="web-app"))
+    request_change(alice, payments, PatternVersion.objects.get(pattern__slug="web-app"))
     before = catalogue_state()
     with open(patterns_root / "web-app" / "terraform" / "outputs.tf", "a") as tf:
         tf.write('\noutput "extra" {\n  value = var.name\n}\n')
@@ -212,7 +213,7 @@ def test_version_numbers_are_compared_as_numbers_not_text(patterns_root):
 def test_a_refused_pattern_rolls_back_the_good_patterns_synced_with_it(patterns_root, alice, payments):
     # given web-app 1.0.0 is in use, and in the same sync a good new version of another pattern
     sync_catalogue(patterns_root)
-    submit_request(alice, payments, PatternVersion.objects.get(pattern__slug="web-app"))
+    request_change(alice, payments, PatternVersion.objects.get(pattern__slug="web-app"))
     before = catalogue_state()
     edit_yaml(patterns_root / "message-queue", lambda d: d.update(version="2.0.0", name="Queue and topic"))
     edit_yaml(patterns_root / "web-app", lambda d: d.update(summary="Edited in place."))

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from catalogue.models import Pattern
 from catalogue.tests.helpers import catalogue_state, edit_yaml
+from conftest import request_change
 
 pytestmark = pytest.mark.django_db
 
@@ -78,10 +79,9 @@ def test_a_broken_folder_exits_with_an_error_per_problem_and_loads_nothing(patte
 
 def test_a_version_in_use_is_refused_by_the_command_with_its_reason(patterns_root, alice, payments):
     # given
-    from catalogue.tests.helpers import submit_request
 
     sync("--path", str(patterns_root))
-    submit_request(alice, payments, Pattern.objects.get(slug="web-app").current_version)
+    request_change(alice, payments, Pattern.objects.get(slug="web-app").current_version)
     edit_yaml(patterns_root / "web-app", lambda d: d.update(summary="Changed."))
     err = StringIO()
 

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
+from conftest import request_change
 from governance import gates
 from governance.approval_rules import (
     RULES_FILE,
@@ -17,11 +18,11 @@ from governance.approval_rules import (
     required_groups,
     touched_types,
 )
-from governance.choices import AuditAction
+from governance.choices import AuditAction, ChangeAction
 from governance.models import AuditEvent
-from governance.tests.conftest import as_destroy_plan, captured_plan, finish_plan, planned_change, submit
-from provisioning.choices import ChangeAction, ChangeStatus, RunKind
+from provisioning.choices import ChangeStatus, RunKind
 from provisioning.terraform.plan_diff import describe_plan
+from provisioning.tests.plans import as_destroy_plan, captured_plan, finish_plan, planned_change
 
 NETWORK_REASON = "Anything that opens a path from the internet is reviewed by the network team, in every tier."
 NETWORK_BEYOND_DEV = "VPCs, subnets, routes and security groups outside development are reviewed by the network team."
@@ -131,7 +132,7 @@ def test_check_policies_refuses_bad_rules(tmp_path, monkeypatch):
 
 def test_a_change_planned_while_the_rules_are_broken_is_stopped(tmp_path, monkeypatch, alice, payments, catalogue):
     # given a change waiting for its plan check, and approval rules broken meanwhile
-    change = submit(alice, payments, catalogue["web-app"].current_version)
+    change = request_change(alice, payments, catalogue["web-app"].current_version)
     monkeypatch.setattr(gates.approval_rules, "__defaults__", (write_rules(tmp_path, rule(require=["sre"])),))
 
     # when its plan is checked
@@ -281,7 +282,8 @@ def test_touched_types_are_grouped_by_plan_action():
 def test_a_change_nobody_needs_to_review_is_approved_and_applied_automatically(alice, payments, catalogue):
     # when a development environment within the rules has been planned
     change = finish_plan(
-        submit(alice, payments, catalogue["dev-environment"].current_version), captured_plan("dev-environment-dev")
+        request_change(alice, payments, catalogue["dev-environment"].current_version),
+        captured_plan("dev-environment-dev"),
     )
 
     # then no human is asked: it is approved and the reviewed plan is queued for apply

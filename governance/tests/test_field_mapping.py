@@ -11,7 +11,7 @@ import pytest
 
 from governance.field_mapping import field_for
 from governance.policy import evaluate
-from governance.tests.conftest import captured_plan, plan_fixture, resource_change, with_database_open_to
+from provisioning.tests.plans import captured_plan, plan_fixture, resource_change, with_database_open_to
 
 WEB_APP = plan_fixture("web-app-dev")
 WEB_APP_FIELDS = set(WEB_APP["pattern"]["parameters"])

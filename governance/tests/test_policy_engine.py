@@ -6,20 +6,15 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from conftest import request_change
 from governance import policy
 from governance.choices import AuditAction
 from governance.models import AuditEvent
 from governance.policy import PolicyError, PolicySetBroken, evaluate, load_policy_set
 from governance.policy_tests import run_policy_tests
-from governance.tests.conftest import (
-    captured_plan,
-    copy_policies,
-    finish_plan,
-    plan_fixture,
-    point_policies_at,
-    submit,
-)
+from governance.tests.conftest import copy_policies, point_policies_at
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind
+from provisioning.tests.plans import captured_plan, finish_plan, plan_fixture
 
 SHIPPED = sorted(p.stem for stage in ("params", "plan") for p in (policy.POLICY_DIR / stage).glob("*.rego"))
 BROKEN_FILE = "governance/policies/plan/broken.rego"
@@ -263,7 +258,7 @@ def test_invalid_policy_data_is_refused(policies_copy):
 # -- fail closed, end to end ------------------------------------------------------------
 def test_a_request_against_a_broken_policy_set_fails_and_is_never_planned(broken_policies, alice, payments, catalogue):
     # when alice requests an environment while a policy file is broken
-    change = submit(alice, payments, catalogue["web-app"].current_version)
+    change = request_change(alice, payments, catalogue["web-app"].current_version)
 
     # then the change stops, naming the broken file, and nothing is queued for planning
     change.refresh_from_db()
@@ -279,7 +274,7 @@ def test_a_plan_finished_against_a_broken_policy_set_is_stopped_not_applied(
     alice, payments, catalogue, policies_copy, monkeypatch
 ):
     # given a change planned while the policies were fine
-    change = submit(alice, payments, catalogue["web-app"].current_version)
+    change = request_change(alice, payments, catalogue["web-app"].current_version)
     assert change.runs.get().kind == RunKind.PLAN
 
     # when a policy file breaks before the plan is checked

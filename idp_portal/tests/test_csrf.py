@@ -5,7 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from catalogue.tests.helpers import form_data, request_records, submit_request
+from catalogue.tests.helpers import form_data, request_records
+from conftest import request_change
 from provisioning.choices import ChangeStatus, EnvironmentStatus
 from provisioning.models import ChangeRequest, Environment
 
@@ -22,7 +23,7 @@ def browser(alice):
 
 @pytest.fixture
 def change(catalogue, alice, payments):
-    return submit_request(alice, payments, catalogue["web-app"].current_version, name="checkout-dev")
+    return request_change(alice, payments, catalogue["web-app"].current_version, name="checkout-dev")
 
 
 def csrf_token(client: Client, page: str) -> str:

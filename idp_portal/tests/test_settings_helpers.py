@@ -46,9 +46,9 @@ def test_an_integer_that_is_not_one_fails_loudly(monkeypatch, raw):
 
 
 def test_an_integer_below_its_minimum_fails_loudly(monkeypatch):
-    monkeypatch.setenv("RUN_HEARTBEAT_SECONDS", "0")
-    with pytest.raises(ImproperlyConfigured, match="RUN_HEARTBEAT_SECONDS=0 is below the minimum of 1"):
-        env_int("RUN_HEARTBEAT_SECONDS", 5, minimum=1)
+    monkeypatch.setenv("SLACK_TIMEOUT_SECONDS", "0")
+    with pytest.raises(ImproperlyConfigured, match="SLACK_TIMEOUT_SECONDS=0 is below the minimum of 1"):
+        env_int("SLACK_TIMEOUT_SECONDS", 5, minimum=1)
 
 
 def test_decimals_are_read(monkeypatch):

@@ -6,16 +6,16 @@ import pytest
 
 from catalogue.parameters import defaults
 from idp_portal.components import WorkerProcess, wait_for
-from provisioning import services
+from provisioning import actions
 from provisioning.choices import ChangeSource, ChangeStatus, RunStatus
 from provisioning.models import ChangeRequest, Run
 
 SETTLED = {ChangeStatus.APPLIED, ChangeStatus.FAILED, ChangeStatus.REJECTED, ChangeStatus.CANCELLED}
 
 
-def request_pattern(user, team, pattern, *, name: str, tier: str = "dev", ttl_days=None, **parameters):
+def request_change(user, team, pattern, *, name: str, tier: str = "dev", ttl_days=None, **parameters):
     version = pattern.current_version
-    return services.request_environment(
+    return actions.request_environment(
         actor=user,
         team=team,
         pattern_version=version,

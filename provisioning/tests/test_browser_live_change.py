@@ -5,10 +5,10 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from conftest import sign_in
+from conftest import request_change, sign_in
 from provisioning.choices import RunKind
 from provisioning.models import Run
-from provisioning.tests.conftest import request_pattern, wait_for_run
+from provisioning.tests.conftest import wait_for_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -38,7 +38,7 @@ def test_alice_watches_her_development_environment_go_live_within_a_minute(
     row = page.locator("#resources tr:has-text('module.pattern.aws_instance.this')")
     row.locator("summary").click()
     expect(row).to_contain_text("team=payments")
-    expect(row).to_contain_text("expires-on=")
+    expect(row).to_contain_text("cost-centre=CC-1001")
 
     # and the plan's run page keeps the whole log, with timings, and the plan as a readable diff
     plan_run = Run.objects.get(environment__name="first-box", kind=RunKind.PLAN)
@@ -54,7 +54,7 @@ def test_the_run_page_streams_the_log_while_terraform_runs(
     page = browser_page
     page.set_default_timeout(60_000)
     sign_in(page, live_server.url, "alice")
-    change = request_pattern(alice, payments, catalogue["dev-environment"], name="streamed", ttl_days=2)
+    change = request_change(alice, payments, catalogue["dev-environment"], name="streamed", ttl_days=2)
     apply_run = wait_for_run(change, RunKind.APPLY)
 
     # when alice opens the apply run while it runs

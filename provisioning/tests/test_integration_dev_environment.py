@@ -2,17 +2,18 @@
 
 import pytest
 
-from provisioning import services
+from conftest import request_change
+from provisioning import actions
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind, RunStatus
-from provisioning.tests.conftest import request_pattern, tagged_arns, wait_for_status
+from provisioning.tests.conftest import tagged_arns, wait_for_status
 
 pytestmark = pytest.mark.integration
-MANDATORY = {"team", "project", "cost-centre", "environment", "expires-on"}
+MANDATORY = {"team", "project", "cost-centre", "environment", "idp:environment"}
 
 
 def test_development_environment_is_built_tagged_and_destroyed(sandbox, aws, catalogue, alice, payments):
     # given alice requests a development environment within every rule
-    change = request_pattern(alice, payments, catalogue["dev-environment"], name="scratch", ttl_days=5)
+    change = request_change(alice, payments, catalogue["dev-environment"], name="scratch", ttl_days=5)
 
     # when the workers have planned and applied it, with no human in the loop
     change = wait_for_status(change, ChangeStatus.APPLIED)
@@ -45,7 +46,7 @@ def test_development_environment_is_built_tagged_and_destroyed(sandbox, aws, cat
     assert all(set(t) >= MANDATORY for t in tagged_arns(aws, environment).values())
 
     # when alice decommissions it
-    destroy = services.decommission_environment(actor=alice, environment=environment)
+    destroy = actions.decommission_environment(actor=alice, environment=environment)
     destroy = wait_for_status(destroy, ChangeStatus.APPLIED)
 
     # then every resource is gone

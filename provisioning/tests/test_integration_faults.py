@@ -5,11 +5,13 @@ Each fault gets a clear error and loses nothing.
 
 import pytest
 
+from conftest import request_change
 from idp_portal.components import free_port, wait_for
-from provisioning import services
+from provisioning import actions
+from provisioning.actions import pipeline, runs
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind, RunStatus
 from provisioning.models import Environment, Run
-from provisioning.tests.conftest import request_pattern, tagged_arns, wait_for_run, wait_for_status
+from provisioning.tests.conftest import tagged_arns, wait_for_run, wait_for_status
 
 pytestmark = pytest.mark.integration
 
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.integration
 def test_a_module_that_fails_validation_fails_the_run_with_terraforms_diagnostic(
     sandbox, test_patterns, alice, payments
 ):
-    change = request_pattern(alice, payments, test_patterns["broken-module"], name="broken")
+    change = request_change(alice, payments, test_patterns["broken-module"], name="broken")
 
     change = wait_for_status(change, ChangeStatus.FAILED)
 
@@ -37,7 +39,7 @@ def test_an_unreachable_cloud_fails_the_run_naming_the_endpoint(sandbox, extra_w
     extra_worker(AWS_ENDPOINT_URL=closed)
 
     change = wait_for_status(
-        request_pattern(alice, payments, test_patterns["scratch-bucket"], name="offline"), ChangeStatus.FAILED
+        request_change(alice, payments, test_patterns["scratch-bucket"], name="offline"), ChangeStatus.FAILED
     )
 
     assert closed in change.failure_reason
@@ -49,13 +51,13 @@ def test_a_worker_killed_mid_apply_is_reaped_and_the_retry_converges(
     sandbox, extra_worker, aws, catalogue, alice, payments, settings
 ):
     doomed = extra_worker(SANDBOX_INSTANCE_BOOT_SECONDS="5")
-    change = request_pattern(alice, payments, catalogue["dev-environment"], name="crashy", ttl_days=3)
+    change = request_change(alice, payments, catalogue["dev-environment"], name="crashy", ttl_days=3)
     apply_run = wait_for_run(change, RunKind.APPLY, log_contains="Creating...")
 
     doomed.kill()  # SIGKILL, main process and pool children, mid-apply
 
     settings.RUN_ORPHAN_AFTER_SECONDS = 3
-    reaped = wait_for(lambda: services.reap_orphaned_runs(), 30, "the reaper to notice the dead worker", interval=1)
+    reaped = wait_for(lambda: runs.reap_orphaned_runs(), 30, "the reaper to notice the dead worker", interval=1)
     assert reaped == [apply_run.pk]
     apply_run.refresh_from_db()
     change.refresh_from_db()
@@ -67,7 +69,7 @@ def test_a_worker_killed_mid_apply_is_reaped_and_the_retry_converges(
     from idp_portal.celery import app
 
     app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    retry = services.retry_change(actor=alice, change=change)
+    retry = actions.retry_change(actor=alice, change=change)
     assert retry.retry_of == apply_run
     change = wait_for_status(change, ChangeStatus.APPLIED)
     environment = Environment.objects.get(pk=change.environment_id)
@@ -84,25 +86,25 @@ def test_a_worker_killed_mid_apply_is_reaped_and_the_retry_converges(
 
 def test_two_runs_on_one_environment_never_overlap(sandbox, test_patterns, alice, payments):
     change = wait_for_status(
-        request_pattern(alice, payments, test_patterns["scratch-bucket"], name="busy"), ChangeStatus.APPLIED
+        request_change(alice, payments, test_patterns["scratch-bucket"], name="busy"), ChangeStatus.APPLIED
     )
     environment = change.environment
 
     # a second change is refused while one is open
-    services.decommission_environment(actor=alice, environment=environment)
-    with pytest.raises(services.ChangeNotAllowed, match="Another change"):
-        services.decommission_environment(actor=alice, environment=environment)
+    actions.decommission_environment(actor=alice, environment=environment)
+    with pytest.raises(actions.ChangeNotAllowed, match="Another change"):
+        actions.decommission_environment(actor=alice, environment=environment)
     wait_for_status(environment.changes.order_by("-pk").first(), ChangeStatus.APPLIED)
 
     # two runs queued at once for one environment run one after the other
     other = wait_for_status(
-        request_pattern(alice, payments, test_patterns["scratch-bucket"], name="busy2"), ChangeStatus.APPLIED
+        request_change(alice, payments, test_patterns["scratch-bucket"], name="busy2"), ChangeStatus.APPLIED
     )
     from django.db import transaction
 
     with transaction.atomic():
-        first = services.enqueue_run(other.environment, None, RunKind.DRIFT)
-        second = services.enqueue_run(other.environment, None, RunKind.DRIFT)
+        first = pipeline.enqueue_run(other.environment, None, RunKind.DRIFT)
+        second = pipeline.enqueue_run(other.environment, None, RunKind.DRIFT)
     wait_for(
         lambda: Run.objects.filter(pk__in=[first.pk, second.pk], status=RunStatus.SUCCEEDED).count() == 2,
         120,
@@ -118,10 +120,10 @@ def test_cancelling_a_running_apply_interrupts_terraform_and_frees_the_environme
     sandbox, extra_worker, catalogue, alice, payments
 ):
     extra_worker(SANDBOX_INSTANCE_BOOT_SECONDS="5")
-    change = request_pattern(alice, payments, catalogue["dev-environment"], name="cancelled", ttl_days=3)
+    change = request_change(alice, payments, catalogue["dev-environment"], name="cancelled", ttl_days=3)
     apply_run = wait_for_run(change, RunKind.APPLY, log_contains="Creating...")
 
-    services.cancel_change(actor=alice, change=change)
+    actions.cancel_change(actor=alice, change=change)
 
     wait_for(lambda: Run.objects.get(pk=apply_run.pk).is_finished, 120, "terraform to stop")
     apply_run.refresh_from_db()
@@ -131,13 +133,13 @@ def test_cancelling_a_running_apply_interrupts_terraform_and_frees_the_environme
     assert environment.active_run is None
     assert environment.status == EnvironmentStatus.FAILED  # partly built: decommission or retry
     # terraform released its state lock: decommissioning runs at once
-    destroy = services.decommission_environment(actor=alice, environment=environment)
+    destroy = actions.decommission_environment(actor=alice, environment=environment)
     wait_for_status(destroy, ChangeStatus.APPLIED)
 
 
 def test_template_syntax_in_a_value_reaches_the_cloud_as_literal_text(sandbox, aws, test_patterns, alice, payments):
     payload = '${file("/etc/passwd")}'
-    change = request_pattern(alice, payments, test_patterns["scratch-bucket"], name="literal", description=payload)
+    change = request_change(alice, payments, test_patterns["scratch-bucket"], name="literal", description=payload)
 
     change = wait_for_status(change, ChangeStatus.APPLIED)
 
@@ -154,7 +156,7 @@ def test_a_run_over_its_time_limit_is_stopped_and_failed(sandbox, extra_worker, 
     extra_worker(RUN_TIME_LIMIT_SECONDS="1")
 
     change = wait_for_status(
-        request_pattern(alice, payments, catalogue["dev-environment"], name="slowpoke", ttl_days=2), ChangeStatus.FAILED
+        request_change(alice, payments, catalogue["dev-environment"], name="slowpoke", ttl_days=2), ChangeStatus.FAILED
     )
 
     run = change.runs.get(status=RunStatus.FAILED)

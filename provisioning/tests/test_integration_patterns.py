@@ -7,14 +7,15 @@ approvals given by the reviewer groups the rules ask for.
 import pytest
 from botocore.exceptions import ClientError
 
-from governance.services import decide_change
-from provisioning import services
+from conftest import request_change
+from provisioning import actions
+from provisioning.actions import decide_change
 from provisioning.choices import ChangeStatus, EnvironmentStatus
 from provisioning.models import ChangeRequest, Environment
-from provisioning.tests.conftest import request_pattern, tagged_arns, wait_for_status
+from provisioning.tests.conftest import tagged_arns, wait_for_status
 
 pytestmark = pytest.mark.integration
-MANDATORY = {"team", "project", "cost-centre", "environment", "expires-on"}
+MANDATORY = {"team", "project", "cost-centre", "environment", "idp:environment"}
 
 
 def approve_everything(change: ChangeRequest, reviewers: dict) -> ChangeRequest:
@@ -105,7 +106,7 @@ def test_pattern_is_applied_compliant_and_destroyed(slug, sandbox, aws, catalogu
     reviewers = {"network": nina, "security": sam, "platform": pat}
 
     # given alice requests the pattern with its defaults in the dev tier
-    change = request_pattern(alice, payments, catalogue[slug], name=slug.split("-")[0][:10] + "-env", ttl_days=5)
+    change = request_change(alice, payments, catalogue[slug], name=slug.split("-")[0][:10] + "-env", ttl_days=5)
 
     # when the reviewers the rules ask for approve, the plan is applied
     change = approve_everything(change, reviewers)
@@ -121,7 +122,7 @@ def test_pattern_is_applied_compliant_and_destroyed(slug, sandbox, aws, catalogu
     assert all(set(r["tags"]) >= MANDATORY for r in environment.resources if r["tags"])
 
     # when alice decommissions it (approved like any change)
-    destroy = services.decommission_environment(actor=alice, environment=environment)
+    destroy = actions.decommission_environment(actor=alice, environment=environment)
     approve_everything(destroy, reviewers)
 
     # then the resources are gone

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalogue.parameters import defaults
 from conftest import client_for
-from provisioning import services
+from provisioning import actions
 from provisioning.choices import ChangeSource
 
 
@@ -18,7 +18,7 @@ def queries_for(client, url: str) -> int:
 
 def add_environments(user, team, version, count: int, start: int = 0) -> None:
     for index in range(start, start + count):
-        services.request_environment(
+        actions.request_environment(
             actor=user, team=team, pattern_version=version, name=f"env-{index:03d}", tier="dev", ttl_days=3,
             parameters=defaults(version.parameters_schema), source=ChangeSource.API,
         )  # fmt: skip
@@ -40,9 +40,8 @@ def test_the_catalogue_does_not_grow_with_the_patterns(catalogue, alice):
 
 
 def test_the_approval_queue_does_not_grow_with_the_changes(catalogue, alice, nina, payments):
-    from governance.models import ApprovalRequirement
     from provisioning.choices import ChangeStatus
-    from provisioning.models import ChangeRequest
+    from provisioning.models import ApprovalRequirement, ChangeRequest
 
     version = catalogue["message-queue"].current_version
     client = client_for(nina)

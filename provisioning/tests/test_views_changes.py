@@ -3,12 +3,12 @@
 import pytest
 from django.contrib.messages import get_messages
 
-from catalogue.tests.helpers import parse_html, request_records, submit_request
-from conftest import client_for
+from catalogue.tests.helpers import parse_html, request_records
+from conftest import client_for, request_change
 from governance.choices import AuditAction
-from governance.models import ApprovalRequirement, AuditEvent
+from governance.models import AuditEvent
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunStatus
-from provisioning.models import ChangeRequest, Environment
+from provisioning.models import ApprovalRequirement, ChangeRequest, Environment
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def change(catalogue, alice, payments):
     """alice's request for payments/checkout-dev: checking, its plan run queued."""
-    return submit_request(alice, payments, catalogue["web-app"].current_version, name="checkout-dev")
+    return request_change(alice, payments, catalogue["web-app"].current_version, name="checkout-dev")
 
 
 @pytest.fixture
@@ -81,7 +81,9 @@ def test_a_reviewer_sees_a_change_waiting_for_their_group_but_cannot_cancel_it(n
 
     # then
     assert client_for(nina).get(f"/changes/{change.pk}/").status_code == 200
-    assert client_for(nina).post(f"/changes/{change.pk}/cancel/").status_code == 404
+    refused = client_for(nina).post(f"/changes/{change.pk}/cancel/")
+    assert refused.status_code == 403
+    assert "You are not a member of team payments; only its members may cancel its changes." in refused.content.decode()
     assert state(change) == before
 
 

@@ -3,9 +3,10 @@
 import pytest
 from django.contrib.messages import get_messages
 
-from catalogue.tests.helpers import parse_html, request_records, submit_request
-from conftest import client_for
-from provisioning.choices import ChangeAction, ChangeStatus, EnvironmentStatus
+from catalogue.tests.helpers import parse_html, request_records
+from conftest import client_for, request_change
+from governance.choices import ChangeAction
+from provisioning.choices import ChangeStatus, EnvironmentStatus
 from provisioning.models import ChangeRequest, Environment
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def environment(catalogue, alice, payments):
     """payments/checkout-dev, requested by alice (its create change is still checking)."""
-    return submit_request(alice, payments, catalogue["web-app"].current_version, name="checkout-dev").environment
+    return request_change(alice, payments, catalogue["web-app"].current_version, name="checkout-dev").environment
 
 
 @pytest.fixture
@@ -152,7 +153,10 @@ def test_decommissioning_an_environment_not_built_yet_is_refused_with_a_message(
     assert response.status_code == 302
     assert response["Location"] == f"/environments/{environment.pk}/"
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
-    assert message == "payments/checkout-dev is requested; nothing to decommission."
+    assert message == (
+        f"payments/checkout-dev is busy with change #{environment.changes.get().pk} (checking); "
+        "wait for it or cancel it, then decommission again."
+    )
     assert request_records() == before
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from catalogue.tests.helpers import parse_html, submit_request
-from conftest import client_for
+from catalogue.tests.helpers import parse_html
+from conftest import client_for, request_change
 from provisioning.choices import RunStatus
 from provisioning.models import Run
 
@@ -16,7 +16,7 @@ LOG = "Initializing the backend...\nTerraform has been successfully initialized!
 @pytest.fixture
 def run(catalogue, alice, payments):
     """The plan run of alice's request, running, with some log written."""
-    change = submit_request(alice, payments, catalogue["web-app"].current_version, name="checkout-dev")
+    change = request_change(alice, payments, catalogue["web-app"].current_version, name="checkout-dev")
     change.runs.update(status=RunStatus.RUNNING, started_at=timezone.now(), worker="worker-1", log=LOG)
     return change.runs.get()
 

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -15,6 +15,11 @@ TEAMS = [
 ]
 DEVELOPERS = [("alice", "payments", MembershipRole.LEAD), ("bob", "analytics", MembershipRole.LEAD)]
 REVIEWERS = [("nina", "network"), ("sam", "security"), ("pat", "platform"), ("fiona", "finance")]
+# Reviewers work the approval queue in Django admin too; what each sees is still restricted to their groups.
+REVIEWER_ADMIN_PERMISSIONS = ["view_changerequest", "view_run", "view_approvalrequirement", "view_approval"]
+# The platform group runs the portal: teams, budgets, the audit and security log. Not superusers.
+PLATFORM_ADMIN_PERMISSIONS = ["view_environment", "view_auditevent", "view_team", "change_team", "add_team",
+                              "view_membership", "add_membership", "change_membership", "delete_membership"]  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -34,9 +39,14 @@ class Command(BaseCommand):
             for username, team_slug, role in DEVELOPERS:
                 user = self._user(username)
                 Membership.objects.update_or_create(user=user, team=teams[team_slug], defaults={"role": role})
-            for username, group in REVIEWERS:
-                user = self._user(username, staff=group == "platform")
-                user.groups.add(Group.objects.get(name=group))
+            for username, group_name in REVIEWERS:
+                group = Group.objects.get(name=group_name)
+                codenames = REVIEWER_ADMIN_PERMISSIONS + (
+                    PLATFORM_ADMIN_PERMISSIONS if group_name == "platform" else []
+                )
+                group.permissions.add(*Permission.objects.filter(codename__in=codenames))
+                user = self._user(username, staff=True)
+                user.groups.add(group)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready: alice (payments), bob (analytics), nina, sam, pat, fiona; password 'demo'."
@@ -48,6 +58,6 @@ class Command(BaseCommand):
             username=username, defaults={"email": f"{username}@example.com", "first_name": username.title()}
         )
         user.set_password(PASSWORD)
-        user.is_staff = user.is_superuser = staff
+        user.is_staff, user.is_superuser = staff, False
         user.save()
         return user

@@ -7,11 +7,11 @@ metadata := {
 	"id": "plan-mandatory-tags",
 	"title": "Every taggable resource carries the mandatory tags",
 	"severity": "deny",
-	"rationale": "Tags drive cost allocation, ownership and the expiry sweep; an untagged resource is an orphan.",
-	"remediation": "Tag the resource from var.tags (the portal sets team, project, cost-centre, environment and expires-on).",
+	"rationale": "Tags drive cost allocation and ownership; an untagged resource is an orphan nobody pays for.",
+	"remediation": "Tag the resource from var.tags (the portal sets team, project, cost-centre and environment).",
 }
 
-required := array.concat(data.idp_config.mandatory_tags, object.get(data.idp_config.mandatory_tags_by_tier, tf.tier, []))
+required := data.idp_config.mandatory_tags
 
 violations contains v if {
 	some rc in tf.resources

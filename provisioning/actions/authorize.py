@@ -1,0 +1,43 @@
+"""The permission check every action starts with, through the one entry point (`for_user`)."""
+
+from __future__ import annotations
+
+from governance import roles
+from governance.choices import Verb
+from idp_portal.permissions import is_system
+from provisioning.actions.errors import Forbidden, NotFound
+from provisioning.models import ChangeRequest, Environment
+
+
+def _environment_of(obj) -> Environment:
+    return obj if isinstance(obj, Environment) else obj.environment
+
+
+def authorize(actor, verb: str, queryset, **lookup):
+    """The object `lookup` finds, if `actor` may `verb` it.
+
+    NotFound when the actor may not even see it (a door answers 404), Forbidden when
+    they may see it but not do this (403, saying who can).
+    """
+    allowed = queryset.for_user(actor, verb).filter(**lookup).first()
+    if allowed is not None:
+        return allowed
+    visible = (
+        queryset.for_user(actor, Verb.VIEW)
+        .select_related("environment__team" if queryset.model is ChangeRequest else "team")
+        .filter(**lookup)
+        .first()
+    )
+    if visible is None:
+        raise NotFound(f"No such {queryset.model._meta.verbose_name}, or you may not see it.")
+    if is_system(actor):
+        raise Forbidden(f"The portal itself may not {Verb(verb).label}.")
+    environment = _environment_of(visible)
+    raise Forbidden(roles.refusal(actor, verb, environment.team, environment.tier))
+
+
+def operator_note(actor, team) -> tuple[str, dict]:
+    """Text and audit data saying that a superuser acted outside their own teams."""
+    if roles.acts_as_operator(actor, team):
+        return " (as platform operator, outside their teams)", {"operator": True}
+    return "", {}

@@ -1,0 +1,71 @@
+"""Cancel an open change; retry a failed one."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from governance.audit import record
+from governance.choices import AuditAction, Verb
+from provisioning.actions.authorize import authorize, operator_note
+from provisioning.actions.errors import ChangeNotAllowed
+from provisioning.actions.pipeline import enqueue_run, settle_environment_after_failure, supersede_requirements
+from provisioning.choices import ChangeSource, ChangeStatus, EnvironmentStatus, RunKind, RunStatus
+from provisioning.models import ChangeRequest, Environment, Run
+
+_CHANGES = ChangeRequest.objects.select_related("environment__team")
+
+
+def cancel_change(*, actor, change: ChangeRequest, source: str = ChangeSource.PORTAL) -> ChangeRequest:
+    """Stop an open change: queued runs never start, a running terraform is interrupted."""
+    change = authorize(actor, Verb.CANCEL, _CHANGES, pk=change.pk)
+    note, operator = operator_note(actor, change.environment.team)
+    with transaction.atomic():
+        change = ChangeRequest.objects.select_for_update().select_related("environment__team").get(pk=change.pk)
+        if not change.is_open:
+            raise ChangeNotAllowed(
+                f"Change #{change.pk} is {change.get_status_display().lower()}; it cannot be cancelled."
+            )
+        running = False
+        for run in change.runs.unfinished():
+            if Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+                status=RunStatus.CANCELLED, finished_at=timezone.now(), error="Cancelled before it started."
+            ):
+                continue
+            Run.objects.filter(pk=run.pk).update(cancel_requested=True)
+            running = True
+        applying = change.status == ChangeStatus.APPLYING
+        change.status, change.finished_at = ChangeStatus.CANCELLED, timezone.now()
+        change.failure_reason = f"Cancelled by {actor}."
+        change.save(update_fields=["status", "finished_at", "failure_reason", "updated_at"])
+        settle_environment_after_failure(change, applied_something=applying)
+        record(AuditAction.CHANGE_CANCELLED, actor=actor, change=change, source=source, **operator,
+               message=f"{actor} cancelled change #{change.pk} via {source}{note}"
+               + (" (terraform interrupted)." if running else "."))  # fmt: skip
+    return change
+
+
+def retry_change(*, actor, change: ChangeRequest, source: str = ChangeSource.PORTAL) -> Run:
+    """A failed change is planned again from the current state; the new plan is checked again."""
+    change = authorize(actor, Verb.RETRY, _CHANGES, pk=change.pk)
+    note, operator = operator_note(actor, change.environment.team)
+    with transaction.atomic():
+        change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+        environment = Environment.objects.select_for_update().get(pk=change.environment_id)
+        if change.status != ChangeStatus.FAILED:
+            raise ChangeNotAllowed(
+                f"Only a failed change can be retried; #{change.pk} is {change.get_status_display().lower()}."
+            )
+        busy = environment.changes.open().exclude(pk=change.pk).first()
+        if busy is not None:
+            raise ChangeNotAllowed(f"Change #{busy.pk} to this environment is open; wait for it or cancel it.")
+        supersede_requirements(change)
+        change.status, change.finished_at, change.failure_reason = ChangeStatus.CHECKING, None, ""
+        change.save(update_fields=["status", "finished_at", "failure_reason", "updated_at"])
+        if change.action == "create" and environment.status == EnvironmentStatus.FAILED:
+            environment.status = EnvironmentStatus.REQUESTED
+            environment.save(update_fields=["status", "updated_at"])
+        record(AuditAction.RUN_RETRIED, actor=actor, change=change, source=source, **operator,
+               message=f"{actor} retried change #{change.pk} via {source}{note}.")  # fmt: skip
+        failed = change.runs.filter(status=RunStatus.FAILED).order_by("-queued_at").first()
+        return enqueue_run(environment, change, RunKind.PLAN, destroy=change.destroys, retry_of=failed)

@@ -1,0 +1,200 @@
+"""What the worker reports: a run started, finished or failed; and the reaper of runs whose worker died.
+
+Each report records the run's outcome and moves its change on in ONE transaction:
+a worker that dies anywhere in between leaves either both or neither, and the
+reaper then finds the run still "running" without a heartbeat and fails it (the
+change becomes retryable). These act for the system: no permission check.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from governance.audit import record
+from governance.choices import AuditAction, ChangeAction
+from provisioning.actions.pipeline import (
+    enqueue_run,
+    fail,
+    route_planned_change,
+    settle_environment_after_failure,
+    supersede_requirements,
+)
+from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind, RunStatus
+from provisioning.faults import crash_point
+from provisioning.models import ChangeRequest, Environment, Run
+from provisioning.notifications import notify_change
+from provisioning.terraform.state import state_resources
+
+BUSY_STATUS = {
+    ChangeAction.CREATE: EnvironmentStatus.PROVISIONING,
+    ChangeAction.UPDATE: EnvironmentStatus.UPDATING,
+    ChangeAction.DESTROY: EnvironmentStatus.DECOMMISSIONING,
+}
+
+
+def run_started(run: Run) -> None:
+    """Called inside the worker's claim transaction."""
+    change = run.change_request
+    if change is not None and run.kind == RunKind.APPLY:
+        ChangeRequest.objects.filter(pk=change.pk, status=ChangeStatus.APPROVED).update(
+            status=ChangeStatus.APPLYING, updated_at=timezone.now()
+        )
+        Environment.objects.filter(pk=run.environment_id).update(status=BUSY_STATUS[change.action])
+    record(AuditAction.RUN_STARTED, change=change, environment=run.environment,
+           message=f"Run #{run.pk} ({run.get_kind_display().lower()}) started on {run.worker}.", run=run.pk)  # fmt: skip
+
+
+def _close_run(run_id: int, status: str, **fields) -> Run | None:
+    """Mark a running run finished; None when it already was (reaped, or reported twice)."""
+    closed = Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        status=status, finished_at=timezone.now(), **fields
+    )
+    if not closed:
+        return None
+    return Run.objects.select_related("environment__team", "change_request").get(pk=run_id)
+
+
+def plan_finished(run_id: int, *, exit_code: int) -> None:
+    """The plan is stored: the run succeeded and its change is checked and routed, together."""
+    with transaction.atomic():
+        run = _close_run(run_id, RunStatus.SUCCEEDED, exit_code=exit_code)
+        if run is None or run.change_request_id is None:
+            crash_point("plan-recorded")
+            return  # drift checks are not changes
+        change = (
+            ChangeRequest.objects.select_for_update().select_related("environment__team").get(pk=run.change_request_id)
+        )
+        record(AuditAction.RUN_FINISHED, change=change, message=f"Plan run #{run.pk} succeeded.", run=run.pk)
+        if change.status == ChangeStatus.CHECKING:  # otherwise cancelled while planning
+            route_planned_change(change, run)
+        crash_point("plan-recorded")
+
+
+def apply_finished(run_id: int, *, exit_code: int, outputs: dict, state: dict) -> None:
+    with transaction.atomic():
+        run = _close_run(run_id, RunStatus.SUCCEEDED, exit_code=exit_code)
+        if run is None:
+            return
+        change = ChangeRequest.objects.select_for_update().get(pk=run.change_request_id)
+        environment = Environment.objects.select_for_update().get(pk=run.environment_id)
+        change.status, change.finished_at = ChangeStatus.APPLIED, timezone.now()
+        change.save(update_fields=["status", "finished_at", "updated_at"])
+        if change.action == ChangeAction.DESTROY:
+            environment.status = EnvironmentStatus.DECOMMISSIONED
+            environment.outputs, environment.resources = {}, []
+        else:
+            environment.status = EnvironmentStatus.ACTIVE
+            environment.parameters = change.parameters
+            environment.outputs = {
+                name: (None if value.get("sensitive") else value.get("value")) for name, value in outputs.items()
+            }
+            environment.resources = state_resources(state)
+        environment.save()
+        record(AuditAction.RUN_FINISHED, change=change, message=f"Apply run #{run.pk} succeeded.", run=run.pk)
+        record(AuditAction.CHANGE_APPLIED, change=change,
+               message=f"Change #{change.pk} applied: {environment} is {environment.get_status_display().lower()}.")  # fmt: skip
+        transaction.on_commit(lambda: notify_change(change.pk, "applied"))
+        crash_point("apply-recorded")
+
+
+def run_failed(run_id: int, reason: str, *, cancelled: bool = False, reaped: bool = False) -> bool:
+    """The run failed (or was cancelled): record it and fail its change, together. False if already done."""
+    with transaction.atomic():
+        run = _close_run(run_id, RunStatus.CANCELLED if cancelled else RunStatus.FAILED, error=reason)
+        if run is None:
+            return False
+        if reaped:
+            Environment.objects.filter(pk=run.environment_id, active_run=run).update(active_run=None)
+            record(AuditAction.RUN_REAPED, change=run.change_request, environment=run.environment,
+                   message=f"Run #{run.pk} reaped: {reason}", run=run.pk)  # fmt: skip
+        record(
+            AuditAction.RUN_CANCELLED if cancelled else AuditAction.RUN_FINISHED,
+            change=run.change_request,
+            environment=run.environment,
+            message=f"Run #{run.pk} {'was cancelled' if cancelled else 'failed'}.",
+            run=run.pk,
+            error=reason[:2000],
+        )
+        if run.change_request_id is None:
+            return True
+        change = ChangeRequest.objects.select_for_update().select_related("environment").get(pk=run.change_request_id)
+        if not change.is_open:
+            return True
+        if cancelled:
+            change.status, change.finished_at, change.failure_reason = ChangeStatus.CANCELLED, timezone.now(), reason
+            change.save(update_fields=["status", "finished_at", "failure_reason", "updated_at"])
+            settle_environment_after_failure(change, applied_something=run.kind == RunKind.APPLY)
+            record(
+                AuditAction.CHANGE_CANCELLED, change=change, message=f"Change #{change.pk} cancelled: {reason[:300]}"
+            )
+        else:
+            fail(change, reason, message=f"Change #{change.pk} failed: {reason[:300]}",
+                 applied_something=run.kind == RunKind.APPLY)  # fmt: skip
+    return True
+
+
+def plan_went_stale(run_id: int, reason: str) -> None:
+    """State moved since the plan was reviewed: plan again; the new plan goes through the checks again."""
+    with transaction.atomic():
+        run = _close_run(run_id, RunStatus.FAILED, error=reason)
+        if run is None:
+            return
+        change = ChangeRequest.objects.select_for_update().get(pk=run.change_request_id)
+        record(
+            AuditAction.RUN_FINISHED, change=change, message=f"Apply run #{run.pk} found its plan stale.", run=run.pk
+        )
+        if not change.is_open:
+            return
+        supersede_requirements(change)
+        change.status = ChangeStatus.CHECKING
+        change.save(update_fields=["status", "updated_at"])
+        record(AuditAction.CHANGE_REPLANNED, change=change,
+               message=f"The state changed since plan #{change.plan_run_id} was reviewed; planning again.")  # fmt: skip
+        enqueue_run(change.environment, change, RunKind.PLAN, destroy=change.destroys)
+
+
+def reap_orphaned_runs() -> list[int]:
+    """Runs whose worker stopped sending heartbeats are failed; locks and changes they held are freed."""
+    cutoff = timezone.now() - timedelta(seconds=settings.RUN_ORPHAN_AFTER_SECONDS)
+    reaped = []
+    for run in Run.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=cutoff):
+        reason = (
+            f"The worker {run.worker or '(unknown)'} stopped responding (no heartbeat since "
+            f"{run.heartbeat_at:%H:%M:%S} UTC). Terraform may still have finished; retry to converge from the stored state."
+        )
+        if run_failed(run.pk, reason, reaped=True):
+            reaped.append(run.pk)
+    # A lock held by a run that is over (a crash between finishing and releasing it) is released too.
+    Environment.objects.filter(active_run__status__in=RunStatus.finished_values()).update(active_run=None)
+    for change_id in stranded_changes(cutoff):
+        recover_stranded_change(change_id, cutoff)
+    return reaped
+
+
+def stranded_changes(cutoff) -> list[int]:
+    """Changes waiting for a machine that has no run left to do the work."""
+    return list(
+        ChangeRequest.objects.filter(status__in=ChangeStatus.working_values(), updated_at__lt=cutoff)
+        .exclude(runs__status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+        .values_list("pk", flat=True)
+    )
+
+
+def recover_stranded_change(change_id: int, cutoff) -> None:
+    with transaction.atomic():
+        change = ChangeRequest.objects.select_for_update().select_related("environment").get(pk=change_id)
+        if change.status not in ChangeStatus.working_values() or change.updated_at >= cutoff:
+            return
+        if change.runs.unfinished().exists():
+            return
+        reason = (
+            f"Change #{change.pk} was {change.get_status_display().lower()} with no run left to do the work "
+            "(its worker was lost). Retry to converge from the stored state."
+        )
+        record(AuditAction.CHANGE_RECOVERED, change=change, message=reason)
+        fail(change, reason, message=f"Change #{change.pk} failed: {reason}",
+             applied_something=change.status == ChangeStatus.APPLYING)  # fmt: skip

@@ -1,0 +1,14 @@
+from provisioning.forms.decisions import DecisionForm
+from provisioning.forms.lifecycle import DecommissionForm, ExtendForm
+from provisioning.forms.requests import LinesField, ParametersForm, RequestForm, UpdateForm, parameter_field
+
+__all__ = [
+    "DecisionForm",
+    "DecommissionForm",
+    "ExtendForm",
+    "LinesField",
+    "ParametersForm",
+    "RequestForm",
+    "UpdateForm",
+    "parameter_field",
+]

@@ -1,0 +1,6 @@
+from provisioning.models.approvals import Approval, ApprovalRequirement
+from provisioning.models.changes import ChangeRequest
+from provisioning.models.environments import Environment, environment_name_validator
+from provisioning.models.runs import Run
+
+__all__ = ["Approval", "ApprovalRequirement", "ChangeRequest", "Environment", "Run", "environment_name_validator"]

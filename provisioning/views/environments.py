@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from governance import roles
+from governance.choices import Verb
+from governance.models import AuditEvent, Team
+from idp_portal.permissions import get_for_user
+from provisioning import actions
+from provisioning.choices import ChangeSource
+from provisioning.forms import ExtendForm
+from provisioning.models import ChangeRequest, Environment
+from provisioning.views.doors import perform
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("provisioning:environment_list")
+
+
+@login_required
+def environment_list(request: HttpRequest) -> HttpResponse:
+    teams = list(Team.objects.for_user(request.user))
+    environments = (
+        Environment.objects.for_user(request.user)
+        .select_related("team", "pattern_version__pattern")
+        .order_by("team__name", "name")
+    )
+    show_all = request.GET.get("show") == "all"
+    if not show_all:
+        environments = environments.live()
+    recent_changes = (
+        ChangeRequest.objects.filter(environment__in=Environment.objects.for_user(request.user))
+        .select_related("environment__team", "requested_by")
+        .order_by("-created_at")[:10]
+    )
+    context = {"teams": teams, "environments": environments, "recent_changes": recent_changes, "show_all": show_all}
+    return render(request, "provisioning/environment_list.html", context)
+
+
+def allowed_verbs(user, environment: Environment) -> set[str]:
+    """What the user may do to this environment (the buttons shown); the actions check again."""
+    verbs = (Verb.UPDATE, Verb.EXTEND, Verb.DECOMMISSION)
+    return {verb for verb in verbs if roles.allows(user, verb, environment.team, environment.tier)}
+
+
+@login_required
+def environment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    environment = get_for_user(
+        Environment.objects.select_related("team", "pattern_version__pattern", "created_by"), request.user, pk=pk
+    )
+    changes = environment.changes.select_related("requested_by").order_by("-created_at")[:20]
+    events = AuditEvent.objects.filter(environment=environment).order_by("-created_at")[:50]
+    open_change = next((c for c in changes if c.is_open), None)
+    context = {
+        "environment": environment,
+        "changes": changes,
+        "events": events,
+        "open_change": open_change,
+        "may": allowed_verbs(request.user, environment),
+        "extend_form": ExtendForm(),
+    }
+    return render(request, "provisioning/environment_detail.html", context)
+
+
+def _environment(request: HttpRequest, pk: int) -> Environment:
+    return get_for_user(Environment.objects.select_related("team"), request.user, pk=pk)
+
+
+@login_required
+@require_POST
+def decommission_environment(request: HttpRequest, pk: int) -> HttpResponse:
+    environment = _environment(request, pk)
+    return perform(
+        request,
+        lambda: actions.decommission_environment(
+            actor=request.user,
+            environment=environment,
+            reason=request.POST.get("reason", ""),
+            source=ChangeSource.PORTAL,
+        ),
+        done=lambda change: (reverse("provisioning:change_detail", args=[change.pk]), ""),
+        back=reverse("provisioning:environment_detail", args=[environment.pk]),
+    )
+
+
+@login_required
+@require_POST
+def extend_environment(request: HttpRequest, pk: int) -> HttpResponse:
+    environment = _environment(request, pk)
+    back = reverse("provisioning:environment_detail", args=[environment.pk])
+    form = ExtendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["days"]))
+        return redirect(back)
+    return perform(
+        request,
+        lambda: actions.extend_environment(
+            actor=request.user, environment=environment, days=form.cleaned_data["days"], source=ChangeSource.PORTAL
+        ),
+        done=lambda env: (back, f"{env.name} now expires on {env.expires_at:%Y-%m-%d}."),
+        back=back,
+    )
