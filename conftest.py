@@ -10,6 +10,7 @@ Redis against the test PostgreSQL database, the terraform binary.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -88,13 +89,23 @@ def fiona(db):
     return make_user("fiona", groups=["finance"])
 
 
+@functools.cache
+def shipped_pattern_specs():
+    """The shipped pattern files, read and validated once per test session."""
+    from catalogue.pattern_files import discover
+
+    specs, errors = discover(settings.PATTERNS_DIR)
+    assert not errors, errors
+    return specs
+
+
 @pytest.fixture
 def catalogue(db):
     """The shipped patterns, loaded the way `sync_catalogue` loads them."""
     from catalogue.models import Pattern
-    from catalogue.services import sync_catalogue
+    from catalogue.services import load_catalogue
 
-    sync_catalogue(settings.PATTERNS_DIR)
+    load_catalogue(shipped_pattern_specs(), settings.PATTERNS_DIR)
     return {p.slug: p for p in Pattern.objects.prefetch_related("versions")}
 
 

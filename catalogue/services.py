@@ -42,6 +42,11 @@ def sync_catalogue(root: Path, *, actor=None) -> SyncReport:
     specs, errors = discover(root)
     if errors:
         raise CatalogueError(errors)
+    return load_catalogue(specs, root, actor=actor)
+
+
+def load_catalogue(specs: list[PatternSpec], root: Path, *, actor=None) -> SyncReport:
+    """Load validated pattern specs in one transaction (the second half of `sync_catalogue`)."""
     report = SyncReport()
     with transaction.atomic():
         problems: list[PatternFileError] = []

@@ -53,7 +53,8 @@ def confirm_then(
             outcome = act(obj, form.cleaned_data)
             modeladmin.message_user(request, f"{label(obj)}: {outcome}", messages.SUCCESS)
         except actions.ActionError as exc:
-            modeladmin.message_user(request, f"{label(obj)}: {exc}", messages.ERROR)
+            # The refusal's kind travels in the message's tags, as a door's status code would.
+            modeladmin.message_user(request, f"{label(obj)}: {exc}", messages.ERROR, extra_tags=type(exc).__name__)
     return None
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from governance import roles
@@ -98,6 +102,7 @@ def update_environment(
             action=ChangeAction.UPDATE,
             requested_by=actor,
             parameters=parameters,
+            ttl_days=remaining_days(locked),
             reason=reason,
             source=source,
         )
@@ -113,6 +118,13 @@ def update_environment(
         )
         check_and_plan(change)
     return change
+
+
+def remaining_days(environment: Environment) -> int | None:
+    """Days the environment has left (what the time-to-live policies judge on an update); None: never expires."""
+    if environment.expires_at is None:
+        return None
+    return max(1, math.ceil((environment.expires_at - timezone.now()) / timedelta(days=1)))
 
 
 def lock_for_change(environment: Environment, *, verb: str, allowed: tuple[str, ...]) -> Environment:

@@ -150,7 +150,7 @@ class RequestForm(ParametersForm):
     ttl_days = forms.IntegerField(
         label="Time to live (days)",
         required=False,
-        help_text="The environment expires after this many days unless extended. Empty: the tier default.",
+        help_text="Sets the expiry date shown on the environment, which you can extend there. Empty: the tier default.",
     )
 
     shown_standard_fields = ("team", "name", "tier", "ttl_days", "reason")  # pattern_version is hidden

@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue.parameters import defaults
 from idp_portal.components import WorkerProcess, wait_for
-from provisioning import actions
-from provisioning.choices import ChangeSource, ChangeStatus, RunStatus
+from provisioning.choices import ChangeStatus, RunStatus
 from provisioning.models import ChangeRequest, Run
 
 SETTLED = {ChangeStatus.APPLIED, ChangeStatus.FAILED, ChangeStatus.REJECTED, ChangeStatus.CANCELLED}
-
-
-def request_change(user, team, pattern, *, name: str, tier: str = "dev", ttl_days=None, **parameters):
-    version = pattern.current_version
-    return actions.request_environment(
-        actor=user,
-        team=team,
-        pattern_version=version,
-        name=name,
-        tier=tier,
-        ttl_days=ttl_days,
-        parameters={**defaults(version.parameters_schema), **parameters},
-        source=ChangeSource.API,
-    )
 
 
 def wait_for_status(change: ChangeRequest, statuses, timeout: float = 240) -> ChangeRequest:
@@ -56,14 +40,17 @@ def tagged_arns(aws, environment) -> dict[str, dict]:
 
 @pytest.fixture
 def extra_worker(worker_env, tmp_path, settings):
-    """Start a worker with its own queue and environment; tasks go to it while the test runs."""
+    """Start a worker with its own queue and environment; tasks go to it while the test runs.
+
+    `start(queue=q)` starts another worker on an existing queue, as a supervisor restarts a dead one.
+    """
     from idp_portal.celery import app
 
     started = []
     default_queue = app.conf.task_default_queue
 
-    def start(**env) -> WorkerProcess:
-        queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-extra-{len(started)}"
+    def start(queue: str | None = None, **env) -> WorkerProcess:
+        queue = queue or f"{settings.CELERY_TASK_DEFAULT_QUEUE}-extra-{len(started)}"
         worker = WorkerProcess({**worker_env, **env}, tmp_path / f"worker-{len(started)}.log", queue=queue).start()
         started.append(worker)
         app.conf.task_default_queue = queue

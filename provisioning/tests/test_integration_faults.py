@@ -92,7 +92,7 @@ def test_two_runs_on_one_environment_never_overlap(sandbox, test_patterns, alice
 
     # a second change is refused while one is open
     actions.decommission_environment(actor=alice, environment=environment)
-    with pytest.raises(actions.ChangeNotAllowed, match="Another change"):
+    with pytest.raises(actions.ChangeNotAllowed, match="is busy with change #"):
         actions.decommission_environment(actor=alice, environment=environment)
     wait_for_status(environment.changes.order_by("-pk").first(), ChangeStatus.APPLIED)
 
