@@ -1,6 +1,6 @@
 """Validate request parameters against a pattern version's JSON Schema.
 
-One function serves the form, the REST API, the CLI and GitOps files, so a
+One function serves every door (the forms and the actions behind them), so a
 value is judged the same way whichever door it came through. Messages say what
 to change, in the words of the form rather than of JSON Schema.
 """

@@ -35,9 +35,7 @@ def cancel_change(*, actor, change: ChangeRequest, source: str = ChangeSource.PO
             Run.objects.filter(pk=run.pk).update(cancel_requested=True)
             running = True
         applying = change.status == ChangeStatus.APPLYING
-        change.status, change.finished_at = ChangeStatus.CANCELLED, timezone.now()
-        change.failure_reason = f"Cancelled by {actor}."
-        change.save(update_fields=["status", "finished_at", "failure_reason", "updated_at"])
+        change.finish(ChangeStatus.CANCELLED, f"Cancelled by {actor}.")
         settle_environment_after_failure(change, applied_something=applying)
         record(AuditAction.CHANGE_CANCELLED, actor=actor, change=change, source=source, **operator,
                message=f"{actor} cancelled change #{change.pk} via {source}{note}"
@@ -60,8 +58,7 @@ def retry_change(*, actor, change: ChangeRequest, source: str = ChangeSource.POR
         if busy is not None:
             raise ChangeNotAllowed(f"Change #{busy.pk} to this environment is open; wait for it or cancel it.")
         supersede_requirements(change)
-        change.status, change.finished_at, change.failure_reason = ChangeStatus.CHECKING, None, ""
-        change.save(update_fields=["status", "finished_at", "failure_reason", "updated_at"])
+        change.reopen()
         if change.action == "create" and environment.status == EnvironmentStatus.FAILED:
             environment.status = EnvironmentStatus.REQUESTED
             environment.save(update_fields=["status", "updated_at"])

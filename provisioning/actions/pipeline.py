@@ -8,7 +8,6 @@ the caller's transaction and sends side effects with `transaction.on_commit`.
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from governance import gates
 from governance.audit import record
@@ -105,8 +104,7 @@ def supersede_requirements(change: ChangeRequest) -> None:
 
 
 def reject(change: ChangeRequest, message: str, *, actor=None) -> None:
-    change.status, change.finished_at = ChangeStatus.REJECTED, timezone.now()
-    change.save(update_fields=["status", "finished_at", "updated_at"])
+    change.finish(ChangeStatus.REJECTED)
     if change.action == ChangeAction.CREATE:
         change.environment.status = EnvironmentStatus.WITHDRAWN
         change.environment.save(update_fields=["status", "updated_at"])
@@ -120,8 +118,7 @@ def stop_unchecked(change: ChangeRequest, reason: str) -> None:
 
 
 def fail(change: ChangeRequest, reason: str, *, message: str, applied_something: bool = False) -> None:
-    change.status, change.finished_at, change.failure_reason = ChangeStatus.FAILED, timezone.now(), reason[:5000]
-    change.save(update_fields=["status", "finished_at", "failure_reason", "updated_at"])
+    change.finish(ChangeStatus.FAILED, reason)
     settle_environment_after_failure(change, applied_something=applied_something)
     record(AuditAction.CHANGE_FAILED, change=change, message=message)
     transaction.on_commit(lambda: notify_change(change.pk, "failed"))

@@ -81,8 +81,7 @@ def apply_finished(run_id: int, *, exit_code: int, outputs: dict, state: dict) -
             return
         change = ChangeRequest.objects.select_for_update().get(pk=run.change_request_id)
         environment = Environment.objects.select_for_update().get(pk=run.environment_id)
-        change.status, change.finished_at = ChangeStatus.APPLIED, timezone.now()
-        change.save(update_fields=["status", "finished_at", "updated_at"])
+        change.finish(ChangeStatus.APPLIED)
         if change.action == ChangeAction.DESTROY:
             environment.status = EnvironmentStatus.DECOMMISSIONED
             environment.outputs, environment.resources = {}, []
@@ -125,8 +124,7 @@ def run_failed(run_id: int, reason: str, *, cancelled: bool = False, reaped: boo
         if not change.is_open:
             return True
         if cancelled:
-            change.status, change.finished_at, change.failure_reason = ChangeStatus.CANCELLED, timezone.now(), reason
-            change.save(update_fields=["status", "finished_at", "failure_reason", "updated_at"])
+            change.finish(ChangeStatus.CANCELLED, reason)
             settle_environment_after_failure(change, applied_something=run.kind == RunKind.APPLY)
             record(
                 AuditAction.CHANGE_CANCELLED, change=change, message=f"Change #{change.pk} cancelled: {reason[:300]}"
@@ -150,8 +148,7 @@ def plan_went_stale(run_id: int, reason: str) -> None:
         if not change.is_open:
             return
         supersede_requirements(change)
-        change.status = ChangeStatus.CHECKING
-        change.save(update_fields=["status", "updated_at"])
+        change.reopen()
         record(AuditAction.CHANGE_REPLANNED, change=change,
                message=f"The state changed since plan #{change.plan_run_id} was reviewed; planning again.")  # fmt: skip
         enqueue_run(change.environment, change, RunKind.PLAN, destroy=change.destroys)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from governance import roles
 from governance.choices import ChangeAction, Verb
@@ -75,6 +76,20 @@ class ChangeRequest(models.Model):
     @property
     def denials(self) -> list[dict]:
         return [r for r in self.policy_results if r.get("severity") == "deny"]
+
+    def finish(self, status: str, reason: str | None = None) -> None:
+        """Close the change in a final state (applied, rejected, failed, cancelled), with why."""
+        self.status, self.finished_at = status, timezone.now()
+        fields = ["status", "finished_at", "updated_at"]
+        if reason is not None:
+            self.failure_reason = reason[:5000]
+            fields.append("failure_reason")
+        self.save(update_fields=fields)
+
+    def reopen(self) -> None:
+        """Back to checking, for a retry or a re-plan: a new plan will be checked and reviewed again."""
+        self.status, self.finished_at, self.failure_reason = ChangeStatus.CHECKING, None, ""
+        self.save(update_fields=["status", "finished_at", "failure_reason", "updated_at"])
 
     @property
     def destroys(self) -> bool:

@@ -27,11 +27,10 @@ from python_terraform import IsFlagged, Terraform
 
 
 class TerraformError(Exception):
-    """A terraform command failed. `retryable` says whether running it again may help."""
+    """A terraform command failed; `diagnostics` are terraform's own, for the log and the stale-plan check."""
 
-    def __init__(self, message: str, *, retryable: bool = False, diagnostics: list[dict] | None = None):
+    def __init__(self, message: str, *, diagnostics: list[dict] | None = None):
         super().__init__(message)
-        self.retryable = retryable
         self.diagnostics = diagnostics or []
 
 
