@@ -273,6 +273,18 @@ def _check_parameters(shown: str, schema: dict) -> list[PatternFileError]:
             errors.append(PatternFileError(shown, f"{where}.title", "is required: it is the form label"))
         if kind == "array" and prop.get("items", {}).get("type") not in ("string", "integer"):
             errors.append(PatternFileError(shown, f"{where}.items.type", "arrays must hold strings or integers"))
+        for place, regex in (
+            (where, prop.get("pattern")),
+            (f"{where}.items", (prop.get("items") or {}).get("pattern")),
+        ):
+            if isinstance(regex, str) and "\\d" in regex:
+                errors.append(
+                    PatternFileError(
+                        shown,
+                        f"{place}.pattern",
+                        "uses \\d, which also matches digits of other scripts (e.g. ٣); use [0-9]",
+                    )
+                )
         if "default" in prop:
             problems = validate_parameters({"type": "object", "properties": {name: prop}}, {name: prop["default"]})
             for message in problems.get(name, []):

@@ -24,6 +24,8 @@ from pathlib import Path
 import yaml
 from regopy import Interpreter, set_default_log_level
 
+from governance import plan_facts, text_codec
+
 # rego-cpp prints compile errors to stdout; we report them ourselves, with file and line.
 set_default_log_level("None")
 
@@ -34,6 +36,7 @@ ERROR_LOCATION_RE = re.compile(r"\(error \d+:([^|\s]+)\|(\d+)\|")
 STAGES = ("params", "plan")
 SEVERITIES = ("deny", "warn")
 REQUIRED_METADATA = ("id", "title", "severity", "rationale", "remediation")
+PLAN_KEYS = ("format_version", "terraform_version", "variables", "resource_changes")
 
 
 class PolicyError(Exception):
@@ -207,7 +210,7 @@ def _interpreter(policy_set: PolicySet) -> Interpreter:
     interpreter = Interpreter()
     for name, text in policy_set.sources.items():
         interpreter.add_module(name, text)
-    interpreter.add_data({"idp_config": policy_set.data})
+    interpreter.add_data(text_codec.encode({"idp_config": policy_set.data}))
     return interpreter
 
 
@@ -265,16 +268,20 @@ def evaluate_stages(stages: tuple[str, ...], policy_input: dict, *, root: Path |
     interpreter = _cached_interpreter(policy_set)
     query = "; ".join(f"{stage} = data.idp.{stage}" for stage in stages)
     named = ", ".join(stages)
+    if "plan" in stages and isinstance(policy_input.get("plan"), dict):
+        # The policies read the resource changes, the variables and the facts derived from the rest;
+        # the engine's cost grows with its input, so the configuration and state stay out.
+        plan = policy_input["plan"]
+        policy_input = {
+            **policy_input,
+            "plan": {key: plan[key] for key in PLAN_KEYS if key in plan},
+            "facts": plan_facts.derive(plan),
+        }
     try:
-        interpreter.set_input(policy_input)
-        output = json.loads(str(interpreter.query(query)))
+        interpreter.set_input(text_codec.encode(policy_input))
+        output = text_codec.decode(json.loads(str(interpreter.query(query))))
     except json.JSONDecodeError as exc:
-        raise PolicySetBroken(
-            [
-                f"evaluating {named} policies produced unreadable output ({exc}); rego-cpp does this when sprintf "
-                "formats a computed string or a value is undefined: build such messages with concat"
-            ]
-        ) from None
+        raise PolicySetBroken([f"evaluating {named} policies produced unreadable output ({exc})"]) from None
     except Exception as exc:
         raise PolicySetBroken([f"evaluating {named} policies failed: {str(exc).strip()[:500]}"]) from None
     bindings = output.get("bindings", {})

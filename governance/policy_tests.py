@@ -24,6 +24,7 @@ class PolicyTestReport:
     passed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # policies without both an allow and a deny case
+    real_plans: list[str] = field(default_factory=list)  # real plans judged exactly as expected
 
     @property
     def ok(self) -> bool:
@@ -63,6 +64,7 @@ def run_policy_tests(root: Path | None = None) -> PolicyTestReport:
             )
             if expect in ("allow", "deny"):
                 covered.setdefault(policy.package, set()).add(expect)
+    _run_real_plans(root, report)
     for policy in policy_set.policies:
         kinds = covered.get(policy.package, set())
         if kinds != {"allow", "deny"}:
@@ -97,7 +99,7 @@ def _case_input(case: dict, fixtures_dir: Path) -> dict:
 
 
 def _apply_patch(policy_input: dict, operation: dict) -> None:
-    """set_request / set_variable / set_after {address, path, value} / remove {address}."""
+    """set_request / set_variable / set_after {address, path, value} / add_change {address, after} / remove."""
     plan = policy_input.setdefault("plan", {})
     if "set_request" in operation:
         policy_input.setdefault("request", {}).update(operation["set_request"])
@@ -113,6 +115,23 @@ def _apply_patch(policy_input: dict, operation: dict) -> None:
             _set_path(rc["change"]["after"], op["path"], op["value"])
             # A value set by the test is known: drop the "known after apply" flag of its attribute.
             (rc["change"].get("after_unknown") or {}).pop(op["path"].split(".")[0], None)
+    elif "add_change" in operation:
+        op = operation["add_change"]
+        address = op["address"]
+        plan.setdefault("resource_changes", []).append(
+            {
+                "address": address,
+                "mode": "managed",
+                "type": op.get("type") or _config_address(address).split(".")[-2],
+                "name": _config_address(address).split(".")[-1],
+                "module_address": op.get("module_address"),
+                "change": {
+                    "actions": ["create"],
+                    "after": op.get("after") or {},
+                    "after_unknown": op.get("after_unknown") or {},
+                },
+            }
+        )
     elif "remove" in operation:
         address = operation["remove"]
         plan["resource_changes"] = [
@@ -139,3 +158,28 @@ def _set_path(target, path: str, value) -> None:
         target[int(last)] = value
     else:
         target[last] = value
+
+
+def _run_real_plans(root: Path, report: PolicyTestReport) -> None:
+    """Every real plan of tests/real_plans/ gets exactly the verdicts written down in expected.yaml."""
+    folder = root / "tests" / "real_plans"
+    expected_file = folder / "expected.yaml"
+    if not expected_file.exists():
+        return
+    for entry in yaml.safe_load(expected_file.read_text()) or []:
+        plan = json.loads((folder / entry["file"]).read_text())
+        for tier, rows in entry["tiers"].items():
+            label = f"real plan {entry['file']} ({tier})"
+            try:
+                found = evaluate("plan", {"request": {"tier": tier}, "plan": plan}, root=root)
+            except PolicyError as exc:
+                report.failed.append(f"{label}: cannot run: {exc}")
+                continue
+            got = {(r["policy"], r["resource"]) for r in found}
+            want = {(row["policy"], row["resource"]) for row in rows}
+            if got == want:
+                report.real_plans.append(label)
+                continue
+            missing = ", ".join(f"{p} on {r}" for p, r in sorted(want - got))
+            extra = ", ".join(f"{p} on {r}" for p, r in sorted(got - want))
+            report.failed.append(f"{label}: missing [{missing}]; unexpected [{extra}]")

@@ -174,6 +174,8 @@ TERRAFORM_MIN_VERSION = (1, 0, 0)
 TERRAFORM_DIR = VAR_DIR / "terraform"
 TERRAFORM_STATE_BACKEND = env_str("TERRAFORM_STATE_BACKEND", "pg" if DATABASE_IS_POSTGRES else "local")
 TERRAFORM_LOCK_TIMEOUT = env_str("TERRAFORM_LOCK_TIMEOUT", "60s")
+# The hashicorp/aws version line the patterns are written for (the sandbox provider emulates 5.80).
+TERRAFORM_AWS_PROVIDER_VERSION = env_str("TERRAFORM_AWS_PROVIDER_VERSION", "~> 5.80")
 RUN_TIME_LIMIT_SECONDS = env_int("RUN_TIME_LIMIT_SECONDS", 1800, minimum=1)
 # Workers beat the heartbeat with every log flush (twice a second); the reaper fails runs silent this long.
 RUN_ORPHAN_AFTER_SECONDS = env_int("RUN_ORPHAN_AFTER_SECONDS", 60, minimum=10)

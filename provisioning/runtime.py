@@ -69,6 +69,7 @@ def workspace_spec(environment: Environment, change: ChangeRequest | None) -> Wo
         state=state_config(environment),
         sandbox_endpoint=settings.AWS_ENDPOINT_URL if settings.SANDBOX_CLOUD else None,
         extra_env=extra_env,
+        aws_provider_version=settings.TERRAFORM_AWS_PROVIDER_VERSION,
     )
 
 

@@ -274,6 +274,11 @@ def module_missing_the_tags_variable(root):
     return web_module(root), 'variable "tags"', "is not declared"
 
 
+def pattern_that_accepts_digits_of_any_script(root):
+    edit_yaml(root / "web-app", web_property("health_check_path", pattern="^/[a-z\\d/]*$", default="/health"))
+    return web_yaml(root), "parameters.properties.health_check_path.pattern", "use [0-9]"
+
+
 CASES = [
     malformed_yaml,
     yaml_that_is_not_a_mapping,
@@ -317,6 +322,7 @@ CASES = [
     module_declaring_a_backend_in_json_syntax,
     module_missing_a_parameter_variable,
     module_missing_the_tags_variable,
+    pattern_that_accepts_digits_of_any_script,
 ]
 
 

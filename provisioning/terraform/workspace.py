@@ -49,6 +49,8 @@ class WorkspaceSpec:
     state: LocalState | PostgresState
     sandbox_endpoint: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Pinned so `terraform init` picks the version line the patterns (and the sandbox) are written for.
+    aws_provider_version: str = "~> 5.80"
 
 
 def module_outputs(module_files: dict[str, str]) -> dict[str, bool]:
@@ -103,7 +105,7 @@ def root_module(spec: WorkspaceSpec) -> dict:
     root = {
         "terraform": {
             "backend": backend,
-            "required_providers": {"aws": {"source": "hashicorp/aws"}},
+            "required_providers": {"aws": {"source": "hashicorp/aws", "version": spec.aws_provider_version}},
         },
         "variable": variables,
         "provider": {"aws": [provider]},

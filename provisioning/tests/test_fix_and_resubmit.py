@@ -62,9 +62,9 @@ def test_the_requester_sees_the_form_prefilled_with_the_violation_next_to_its_fi
 
     # and the violation sits inside the database ingress field, with what to change
     [violation] = violations_in(response.content, "database_ingress_cidrs")
-    assert "Denied: No ingress from the whole internet" in violation
+    assert "Denied: No ingress from large parts of the internet" in violation
     assert OPEN_DATABASE in violation
-    assert "How to fix: Replace 0.0.0.0/0 with the networks that really need access" in violation
+    assert "How to fix: Replace these ranges with the networks that really need access" in violation
 
     # and nowhere else: the notice names the rejection, no violation is left without a field
     assert [v for v in all_violations(response.content) if v.startswith("Denied")] == [violation]

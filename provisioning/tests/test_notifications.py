@@ -131,8 +131,9 @@ def test_the_requester_is_told_of_a_policy_rejection_with_every_violation(reject
     assert message.to == ["alice@example.com"]
     assert message.subject == f"Change #{rejected_open_database.pk} (payments/checkout) rejected"
     assert (
-        "- No ingress from the whole internet: module.pattern.aws_security_group.database admits 0.0.0.0/0 "
-        "on ports 5432-5432. Fix: Replace 0.0.0.0/0" in message.body
+        "- No ingress from large parts of the internet: module.pattern.aws_security_group.database admits 0.0.0.0/0 "
+        "on ports 5432-5432: its group is open to 3702259456 public addresses, more than a /16. "
+        "Fix: Replace these ranges" in message.body
     )
 
 

@@ -106,3 +106,13 @@ def test_backend_settings_with_line_breaks_are_refused():
 def test_module_files_cannot_escape_the_workspace(tmp_path):
     with pytest.raises(ValueError, match="outside the workspace"):
         write_workspace(tmp_path / "ws", spec(tmp_path, module_files={"../../evil.tf": "x"}))
+
+
+def test_the_aws_provider_is_pinned_to_the_line_the_patterns_are_written_for(tmp_path):
+    from sandbox.aws_provider import PROVIDER_VERSION
+
+    root = root_module(spec(tmp_path))
+    constraint = root["terraform"]["required_providers"]["aws"]["version"]
+    assert constraint == "~> 5.80"
+    major, minor, _ = (int(part) for part in PROVIDER_VERSION.split("."))
+    assert (major, minor) >= (5, 80) and major == 5, "the sandbox must emulate the pinned line"

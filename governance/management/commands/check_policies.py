@@ -17,7 +17,7 @@ class Command(BaseCommand):
             raise CommandError("The policy set does not compile; the portal refuses to evaluate changes.") from None
         self.stdout.write(f"{len(policy_set.policies)} policies compiled.")
         report = run_policy_tests()
-        for name in report.passed:
+        for name in report.passed + report.real_plans:
             self.stdout.write(f"  ok    {name}")
         for name in report.failed:
             self.stderr.write(f"  FAIL  {name}")
@@ -34,4 +34,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(report.failed)} policy test(s) failed, {len(report.missing)} policies lack tests."
             )
-        self.stdout.write(self.style.SUCCESS(f"{len(report.passed)} policy tests passed."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(report.passed)} policy tests passed; {len(report.real_plans)} real plans judged as expected."
+            )
+        )

@@ -1,4 +1,6 @@
 # Helpers over `terraform show -json` plan output, shared by the plan policies.
+# `input.facts` is derived from the plan by governance/plan_facts.py: modules at any depth,
+# tags with provider defaults, regions from every source, ingress grants, address ranges.
 package idp.lib.terraform
 
 import rego.v1
@@ -11,63 +13,42 @@ resources contains rc if {
 	action in {"create", "update"}
 }
 
-resources_of_type(type) := {rc | some rc in resources; rc.type == type}
-
-# Configuration address of a resource change: module path + type + name, without count/for_each keys.
-config_address(rc) := concat(".", [rc.module_address, rc.type, rc.name]) if rc.module_address
-config_address(rc) := concat(".", [rc.type, rc.name]) if not rc.module_address
-
-# Every resource block of the configuration, keyed by its configuration address.
-config_resources[address] := resource if {
-	some resource in input.plan.configuration.root_module.resources
-	address := resource.address
+# Indexed once per evaluation: rego-cpp memoises rules, not functions.
+by_type[type] contains rc if {
+	some rc in resources
+	type := rc.type
 }
 
-config_resources[address] := resource if {
-	some name, call in input.plan.configuration.root_module.module_calls
-	some resource in call.module.resources
-	address := concat(".", ["module", name, resource.address])
-}
+resources_of_type(type) := object.get(by_type, type, set())
 
-module_prefix(address) := prefix if {
-	parts := split(address, ".")
-	count(parts) > 2
-	parts[0] == "module"
-	prefix := concat(".", array.slice(parts, 0, 2))
-}
+resources_of_types(types) := {rc | some type in types; some rc in resources_of_type(type)}
 
-module_prefix(address) := "" if {
-	parts := split(address, ".")
-	parts[0] != "module"
-}
+# The resource block behind a resource change (module path + type + name, instance keys stripped).
+config_address(rc) := input.facts.config_address[rc.address]
 
-# References written in an attribute of a resource block.
-references(address, attribute) := refs if {
-	refs := config_resources[address].expressions[attribute].references
-} else := []
+# A resource block that really produces a resource in this plan (not `count = 0`, not only destroyed).
+exists(address) if count(object.get(input.facts.instances, address, [])) > 0
 
-# True when some resource of `source_type` in the same module refers to `rc` in `attribute`.
+# The blocks of `source_type`, in the same module, that refer to `rc` in `attribute` and exist.
+referring(rc, source_type, attribute) := {address | some address in object.get(object.get(object.get(input.facts.referrers, config_address(rc), {}), source_type, {}), attribute, [])}
+
 referenced_by(rc, source_type, attribute) if count(referring(rc, source_type, attribute)) > 0
 
-# The configuration addresses of the resource blocks of `source_type` (same module) that refer to `rc` in `attribute`.
-referring(rc, source_type, attribute) := {address | resource := config_resources[address]; refers(rc, address, resource, source_type, attribute)}
+# Resource changes of `source_type` attached to `rc` by reference, or by `attribute` naming the same
+# value as `rc`'s `own` attribute (a bucket name written out, or an existing resource's id).
+attached(rc, source_type, attribute, own) := {source.address | some source in resources_of_type(source_type); attaches(rc, source, attribute, own)}
 
-refers(rc, address, resource, source_type, attribute) if {
-	resource.type == source_type
-	module_prefix(address) == module_prefix(config_address(rc))
-	some ref in references(address, attribute)
-	refers_to(ref, concat(".", [rc.type, rc.name]))
+attaches(rc, source, attribute, own) if config_address(source) in referring(rc, source.type, attribute)
+
+attaches(rc, source, attribute, own) if {
+	value := source.change.after[attribute]
+	is_string(value)
+	value == rc.change.after[own]
 }
 
-refers_to(ref, target) if ref == target
-
-refers_to(ref, target) if startswith(ref, concat("", [target, "."]))
-
-refers_to(ref, target) if startswith(ref, concat("", [target, "["]))
-
-# Planned values of the resource changes in `addresses` (configuration addresses).
+# Planned values of the resource changes of the blocks in `addresses`.
 planned_for(addresses) := {rc.change.after | some rc in resources; config_address(rc) in addresses}
 
-tier := input.request.tier
+tier := object.get(object.get(input, "request", {}), "tier", "")
 
 config := data.idp_config

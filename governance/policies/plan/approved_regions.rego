@@ -1,6 +1,5 @@
 package idp.plan.approved_regions
 
-import data.idp.lib.terraform as tf
 import rego.v1
 
 metadata := {
@@ -12,31 +11,15 @@ metadata := {
 	"field": "region",
 }
 
+# Every place the plan says where it deploys: the portal's region, each aws provider's region,
+# a resource's own `region` (provider v6) and availability zones (see governance/plan_facts.py).
 violations contains v if {
-	region := input.plan.variables.idp_region.value
-	not region in data.idp_config.approved_regions
+	some place in input.facts.regions
+	not place.region in data.idp_config.approved_regions
 	v := {
-		"resource": "provider.aws",
-		"attribute": "region",
-		"value": region,
-		"message": concat("", ["The plan deploys to ", region, "; approved regions are ", concat(", ", data.idp_config.approved_regions), "."]),
+		"resource": place.resource,
+		"attribute": place.attribute,
+		"value": place.region,
+		"message": concat("", [place.resource, " deploys to ", place.region, "; approved regions are ", concat(", ", data.idp_config.approved_regions), "."]),
 	}
-}
-
-violations contains v if {
-	some rc in tf.resources
-	zone := rc.change.after.availability_zone
-	is_string(zone)
-	not approved_zone(zone)
-	v := {
-		"resource": rc.address,
-		"attribute": "availability_zone",
-		"value": zone,
-		"message": sprintf("%s is placed in %s, outside the approved regions.", [rc.address, zone]),
-	}
-}
-
-approved_zone(zone) if {
-	some region in data.idp_config.approved_regions
-	startswith(zone, region)
 }

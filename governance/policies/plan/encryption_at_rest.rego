@@ -13,7 +13,8 @@ metadata := {
 
 violations contains v if {
 	some rc in tf.resources_of_type("aws_s3_bucket")
-	count(tf.referring(rc, "aws_s3_bucket_server_side_encryption_configuration", "bucket")) == 0
+	count(tf.attached(rc, "aws_s3_bucket_server_side_encryption_configuration", "bucket", "bucket")) == 0
+	not inline_encryption(rc)
 	v := {
 		"resource": rc.address,
 		"attribute": "server_side_encryption_configuration",
@@ -21,6 +22,14 @@ violations contains v if {
 		"message": sprintf("Bucket %s has no server-side encryption configuration.", [rc.address]),
 		"remediation": "Add an aws_s3_bucket_server_side_encryption_configuration with aws:kms or AES256 for this bucket.",
 	}
+}
+
+# Provider v3 wrote the encryption inside the bucket; later versions keep it, read-only, when set there.
+inline_encryption(rc) if {
+	some config in rc.change.after.server_side_encryption_configuration
+	some sse_rule in config.rule
+	some by_default in sse_rule.apply_server_side_encryption_by_default
+	by_default.sse_algorithm in {"aws:kms", "aws:kms:dsse", "AES256"}
 }
 
 violations contains v if {
@@ -48,7 +57,7 @@ flag_off(rc, attribute) := v if {
 	}
 }
 
-violations contains flag_off(rc, "storage_encrypted") if some rc in tf.resources_of_type("aws_db_instance")
+violations contains flag_off(rc, "storage_encrypted") if some rc in tf.resources_of_types({"aws_db_instance", "aws_rds_cluster"})
 
 violations contains flag_off(rc, "encrypted") if some rc in tf.resources_of_type("aws_redshift_cluster")
 
@@ -62,6 +71,10 @@ key_set(rc, attribute) if {
 
 key_set(rc, attribute) if rc.change.after_unknown[attribute] == true
 
+sse_value(rc) := "not known at plan time" if {
+	rc.change.after_unknown.sqs_managed_sse_enabled == true
+} else := sprintf("%v", [object.get(rc.change.after, "sqs_managed_sse_enabled", null)])
+
 violations contains v if {
 	some rc in tf.resources_of_type("aws_sqs_queue")
 	not rc.change.after.sqs_managed_sse_enabled == true
@@ -69,8 +82,8 @@ violations contains v if {
 	v := {
 		"resource": rc.address,
 		"attribute": "sqs_managed_sse_enabled",
-		"value": "false",
-		"message": sprintf("Queue %s is not encrypted.", [rc.address]),
+		"value": sse_value(rc),
+		"message": sprintf("Queue %s is not declared encrypted.", [rc.address]),
 		"remediation": "Set sqs_managed_sse_enabled = true or a kms_master_key_id.",
 	}
 }

@@ -15,13 +15,22 @@ flags := ["block_public_acls", "block_public_policy", "ignore_public_acls", "res
 
 violations contains v if {
 	some rc in tf.resources_of_type("aws_s3_bucket")
-	count(tf.referring(rc, "aws_s3_bucket_public_access_block", "bucket")) == 0
+	count(tf.attached(rc, "aws_s3_bucket_public_access_block", "bucket", "bucket")) == 0
+	not existing_block(rc)
 	v := {
 		"resource": rc.address,
 		"attribute": "public_access_block",
 		"value": "none",
 		"message": sprintf("Bucket %s has no public access block.", [rc.address]),
 	}
+}
+
+# A block that stays unchanged (no-op) still protects the bucket.
+existing_block(rc) if {
+	some other in input.plan.resource_changes
+	other.type == "aws_s3_bucket_public_access_block"
+	other.change.actions == ["no-op"]
+	other.change.after.bucket == rc.change.after.bucket
 }
 
 violations contains v if {

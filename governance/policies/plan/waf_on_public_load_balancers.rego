@@ -12,10 +12,10 @@ metadata := {
 }
 
 violations contains v if {
-	some rc in tf.resources_of_type("aws_lb")
+	some rc in tf.resources_of_types({"aws_lb", "aws_alb"}) # aws_alb is another name of aws_lb
 	not rc.change.after.internal == true
 	object.get(rc.change.after, "load_balancer_type", "application") == "application"
-	count(tf.referring(rc, "aws_wafv2_web_acl_association", "resource_arn")) == 0
+	count(tf.attached(rc, "aws_wafv2_web_acl_association", "resource_arn", "arn")) == 0
 	v := {
 		"resource": rc.address,
 		"attribute": "internal",
