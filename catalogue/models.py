@@ -54,6 +54,9 @@ class PatternVersion(models.Model):
     data_classification = models.CharField(max_length=20, choices=DataClassification.choices)
     module_files = models.JSONField(help_text="The Terraform module: {relative path: file text}.")
     resources = models.JSONField(default=list, help_text="[{type, name}] declared by the module.")
+    cost_model = models.JSONField(
+        default=dict, blank=True, help_text="What the live quote prices (pattern.yaml `costs`): resources and usage."
+    )
     checksum = models.CharField(max_length=64, help_text="SHA-256 of pattern.yaml and the module files.")
     source_path = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

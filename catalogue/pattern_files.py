@@ -44,7 +44,9 @@ REQUIRED_KEYS = {
     "tiers": dict,
     "parameters": dict,
 }
-OPTIONAL_KEYS = {"slug": str, "description": str}
+OPTIONAL_KEYS = {"slug": str, "description": str, "costs": dict}
+RESOURCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9]*_[a-z0-9_]+$")
+USAGE_QUANTITY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class PatternSpec:
     resources: list[dict]
     checksum: str
     source_path: str
+    cost_model: dict = field(default_factory=dict)
     errors: list[PatternFileError] = field(default_factory=list)
 
 
@@ -154,6 +157,7 @@ def read_pattern(folder: Path) -> tuple[PatternSpec | None, list[PatternFileErro
             errors.append(PatternFileError(shown, key, f"must be between 1 and {limit} characters"))
     errors += _check_tiers(shown, data["tiers"])
     errors += _check_parameters(shown, data["parameters"])
+    errors += _check_costs(shown, data.get("costs"), data["parameters"], data["tiers"])
     module_files, module_errors = _read_module(folder)
     errors += module_errors
     if module_files and not errors:
@@ -184,6 +188,7 @@ def read_pattern(folder: Path) -> tuple[PatternSpec | None, list[PatternFileErro
             resources=resources,
             checksum=digest.hexdigest(),
             source_path=str(folder),
+            cost_model=data.get("costs") or {},
         ),
         [],
     )
@@ -292,6 +297,62 @@ def _check_parameters(shown: str, schema: dict) -> list[PatternFileError]:
                     PatternFileError(shown, f"{where}.default", f"does not satisfy its own schema: {message}")
                 )
     return errors
+
+
+def _check_costs(shown: str, costs, schema: dict, tiers: dict) -> list[PatternFileError]:
+    """The shape of `costs:` (what the live quote prices); whether the prices exist is `check_prices`'s job."""
+    if costs is None:
+        return []
+    errors = []
+    unknown = sorted(set(costs) - {"resources", "usage"})
+    if unknown:
+        errors.append(PatternFileError(shown, "costs", f"unknown key(s) {', '.join(unknown)}; use resources and usage"))
+    resources = costs.get("resources", [])
+    if not isinstance(resources, list):
+        return [*errors, PatternFileError(shown, "costs.resources", "must be a list of {type: ..., attribute: value}")]
+    parameters = set((schema.get("properties") or {}) if isinstance(schema, dict) else {})
+    for index, resource in enumerate(resources):
+        where = f"costs.resources[{index}]"
+        if not isinstance(resource, dict) or not RESOURCE_TYPE_RE.match(str(resource.get("type", ""))):
+            errors.append(PatternFileError(shown, where, "needs a `type` such as aws_db_instance"))
+            continue
+        for reference in sorted(_references(resource)):
+            if reference not in parameters:
+                errors.append(PatternFileError(shown, where, f"${reference} is not a parameter of this pattern"))
+    usage = costs.get("usage", {})
+    if not isinstance(usage, dict):
+        return [
+            *errors,
+            PatternFileError(shown, "costs.usage", "must map tiers to {resource type: {quantity: amount}}"),
+        ]
+    for tier, by_type in usage.items():
+        where = f"costs.usage.{tier}"
+        if tier not in tiers:
+            errors.append(PatternFileError(shown, where, f"'{tier}' is not a tier of this pattern"))
+        for kind, quantities in (by_type or {}).items() if isinstance(by_type, dict) else [(None, None)]:
+            if kind is None or not isinstance(quantities, dict):
+                errors.append(PatternFileError(shown, where, "must map resource types to {quantity: amount}"))
+                continue
+            for name, amount in quantities.items():
+                if (
+                    not USAGE_QUANTITY_RE.match(str(name))
+                    or isinstance(amount, bool)
+                    or not isinstance(amount, int | float)
+                    or amount < 0
+                ):
+                    errors.append(PatternFileError(shown, f"{where}.{kind}.{name}", "must be a number of 0 or more"))
+    return errors
+
+
+def _references(value) -> set[str]:
+    """Parameter names referenced as `$name` anywhere in a declared resource."""
+    if isinstance(value, str) and value.startswith("$"):
+        return {value[1:]}
+    if isinstance(value, dict):
+        return set().union(*(_references(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_references(v) for v in value)) if value else set()
+    return set()
 
 
 def _read_module(folder: Path) -> tuple[dict[str, str], list[PatternFileError]]:

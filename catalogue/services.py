@@ -88,6 +88,7 @@ def _load(spec: PatternSpec, report: SyncReport) -> list[PatternFileError]:
         "resources": spec.resources,
         "checksum": spec.checksum,
         "source_path": spec.source_path,
+        "cost_model": spec.cost_model,
     }
     if existing is not None:
         if existing.checksum == spec.checksum:

@@ -1,6 +1,11 @@
 from django.db import models
 
 
-class CostKind(models.TextChoices):
-    ESTIMATED = "estimated", "Estimated (from the plan)"
-    ACTUAL = "actual", "Actual (from billing)"
+class BudgetBasis(models.TextChoices):
+    ACTUAL = "actual", "Actual spend"
+    PROJECTED = "projected", "Projected spend"
+
+
+class SpendSource(models.TextChoices):
+    AWS = "aws", "AWS Cost Explorer"
+    SANDBOX = "sandbox", "Sandbox billing (moto's Cost Explorer)"

@@ -34,6 +34,11 @@ class Verb(models.TextChoices):
     MANAGE = "manage", "manage the team"
 
 
+class BudgetMode(models.TextChoices):
+    APPROVE = "approve", "Finance approves changes that go over"
+    DENY = "deny", "Changes that go over are rejected"
+
+
 class MembershipRole(models.TextChoices):
     MEMBER = "member", "Member"
     LEAD = "lead", "Team lead"

@@ -27,10 +27,11 @@ class GovernanceUnavailable(Exception):
     """Policies or approval rules cannot be evaluated; nothing may pass until they are fixed."""
 
 
-def request_input(change) -> dict:
+def request_input(change, costs: dict | None = None) -> dict:
     environment = change.environment
     version = environment.pattern_version
     return {
+        "costs": costs or {},
         "request": {
             "action": change.action,
             "team": environment.team.slug,
@@ -61,18 +62,18 @@ def _label(change, field: str) -> str:
     return PORTAL_FIELDS.get(field) or properties.get(field, {}).get("title", field)
 
 
-def check_parameters(change) -> list[dict]:
+def check_parameters(change, costs: dict | None = None) -> list[dict]:
     if change.action == "destroy":
         return []
-    results = _evaluate(("params",), request_input(change))
+    results = _evaluate(("params",), request_input(change, costs))
     for result in results:
         result["field_label"] = _label(change, result["field"]) if result["field"] else ""
     return results
 
 
-def check_plan(change, run) -> list[dict]:
+def check_plan(change, run, costs: dict | None = None) -> list[dict]:
     """Parameter and plan policies together, on the request and the plan, in one evaluation."""
-    plan_input = request_input(change)
+    plan_input = request_input(change, costs)
     plan_input["plan"] = run.plan_json or {}
     stages = ("plan",) if change.action == "destroy" else ("params", "plan")
     results = _evaluate(stages, plan_input)
@@ -96,10 +97,9 @@ def approval_rules(path: Path = RULES_FILE):
         raise GovernanceUnavailable(f"The approval rules are broken (fail closed): {exc}") from None
 
 
-def change_facts(change, run) -> ChangeFacts:
-    team = change.environment.team
+def change_facts(change, run, *, over_budget: bool = False) -> ChangeFacts:
+    """`over_budget` is the budget projection's verdict (provisioning.costing), not a guess from the total."""
     cost = change.cost_estimate
-    over_budget = bool(cost is not None and team.monthly_budget and cost > team.monthly_budget)
     return ChangeFacts(
         touched=touched_types(run.plan_changes or []),
         tier=change.environment.tier,
@@ -109,5 +109,5 @@ def change_facts(change, run) -> ChangeFacts:
     )
 
 
-def required_approvals(change, run) -> dict[str, list[str]]:
-    return required_groups(approval_rules(), change_facts(change, run))
+def required_approvals(change, run, *, over_budget: bool = False) -> dict[str, list[str]]:
+    return required_groups(approval_rules(), change_facts(change, run, over_budget=over_budget))

@@ -5,13 +5,17 @@ from django.contrib.auth.models import Group
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
-from governance.choices import AuditAction, MembershipRole, Verb
+from governance.choices import AuditAction, BudgetMode, MembershipRole, Verb
 from idp_portal.permissions import RestrictedQuerySet
 
 slug_validator = RegexValidator(
     r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$",
     "Use 3 to 40 lower-case letters, digits and hyphens, starting with a letter.",
 )
+
+
+def default_alert_thresholds() -> list[int]:
+    return [80, 100]
 
 
 class TeamQuerySet(RestrictedQuerySet):
@@ -30,6 +34,10 @@ class Team(models.Model):
     cost_centre = models.CharField(max_length=40, help_text="Finance cost centre code, e.g. CC-1042.")
     monthly_budget = models.DecimalField(
         max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)], help_text="USD per month."
+    )
+    budget_mode = models.CharField(max_length=10, choices=BudgetMode.choices, default=BudgetMode.APPROVE)
+    budget_alert_thresholds = models.JSONField(
+        default=default_alert_thresholds, help_text="Percent of the budget at which leads and Slack are told."
     )
     slack_webhook_url = models.URLField(blank=True, help_text="Slack incoming webhook for notifications.")
     slack_channel = models.CharField(max_length=80, blank=True)

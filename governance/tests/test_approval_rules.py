@@ -7,8 +7,10 @@ from io import StringIO
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from conftest import request_change
+from costs.models import CostRecord
 from governance import gates
 from governance.approval_rules import (
     RULES_FILE,
@@ -20,7 +22,9 @@ from governance.approval_rules import (
 )
 from governance.choices import AuditAction, ChangeAction
 from governance.models import AuditEvent
+from provisioning import costing
 from provisioning.choices import ChangeStatus, RunKind
+from provisioning.models import Environment
 from provisioning.terraform.plan_diff import describe_plan
 from provisioning.tests.plans import as_destroy_plan, captured_plan, finish_plan, planned_change
 
@@ -166,7 +170,9 @@ def route(alice, catalogue):
             cost=cost,
             name=f"env-{next(names)}",
         )
-        return gates.required_approvals(change, change.plan_run)
+        change.cost_delta = cost
+        over = bool(cost is not None and costing.costs_input(change).get("over_budget"))
+        return gates.required_approvals(change, change.plan_run, over_budget=over)
 
     return required
 
@@ -214,13 +220,18 @@ def test_a_destroy_in_dev_needs_nobody(route):
     assert route("message-queue-dev", action=ChangeAction.DESTROY) == {}
 
 
-def test_a_change_over_the_team_budget_needs_finance(route, payments):
-    # given the payments team's budget of 5000 a month
+def test_a_change_over_the_team_budget_needs_finance(route, payments, alice, catalogue):
+    # given the payments team's budget of 5000 a month, of which 4990 are spent already
     assert payments.monthly_budget == Decimal(5000)
+    spent = Environment.objects.create(
+        team=payments, name="spent", tier="dev", pattern_version=catalogue["message-queue"].current_version,
+        created_by=alice,
+    )  # fmt: skip
+    CostRecord.objects.create(environment=spent, day=timezone.now().date(), amount=Decimal(4990))
 
-    # then an estimate over it needs finance, one at or under it does not, nor an unknown one
-    assert route("message-queue-dev", cost=Decimal("5000.01")) == {"finance": [OVER_BUDGET]}
-    assert route("message-queue-dev", cost=Decimal(5000)) == {}
+    # then a change whose cost this month goes over needs finance; a free one or an unknown one does not
+    assert route("message-queue-dev", cost=Decimal(5000)) == {"finance": [OVER_BUDGET]}
+    assert route("message-queue-dev", cost=Decimal(0)) == {}
     assert route("message-queue-dev", cost=None) == {}
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from governance import gates
 from governance.audit import record
 from governance.choices import AuditAction, ChangeAction
+from provisioning import costing
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind
 from provisioning.models import ApprovalRequirement, ChangeRequest, Environment, Run
 from provisioning.notifications import notify_change
@@ -31,9 +32,12 @@ def mandatory_tags(environment: Environment) -> dict[str, str]:
 
 
 def check_and_plan(change: ChangeRequest) -> None:
-    """Parameter policies first (fast, no terraform); then a plan run."""
+    """The quote and the parameter policies first (fast, no terraform); then a plan run."""
+    version = change.environment.pattern_version
+    quoted = None if change.destroys else costing.quote_parameters(version, change.environment.tier, change.parameters)
+    costing.record_estimate(change, quoted, "quote")
     try:
-        results = gates.check_parameters(change)
+        results = gates.check_parameters(change, costs=costing.costs_input(change))
     except gates.GovernanceUnavailable as exc:
         stop_unchecked(change, str(exc))
         return
@@ -63,9 +67,11 @@ def enqueue_run(
 def route_planned_change(change: ChangeRequest, run: Run) -> None:
     """The plan is stored: plan policies, then approval or straight to apply."""
     change.plan_run = run
+    costing.record_estimate(change, costing.plan_estimate(change, run.plan_json or {}), "plan")
+    costs = costing.costs_input(change)
     try:
-        results = gates.check_plan(change, run)
-        required = gates.required_approvals(change, run)
+        results = gates.check_plan(change, run, costs=costs)
+        required = gates.required_approvals(change, run, over_budget=costs.get("over_budget", False))
     except gates.GovernanceUnavailable as exc:
         change.save(update_fields=["plan_run", "updated_at"])
         stop_unchecked(change, str(exc))

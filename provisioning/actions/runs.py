@@ -82,6 +82,7 @@ def apply_finished(run_id: int, *, exit_code: int, outputs: dict, state: dict) -
         change = ChangeRequest.objects.select_for_update().get(pk=run.change_request_id)
         environment = Environment.objects.select_for_update().get(pk=run.environment_id)
         change.finish(ChangeStatus.APPLIED)
+        environment.estimated_monthly_cost = change.cost_estimate
         if change.action == ChangeAction.DESTROY:
             environment.status = EnvironmentStatus.DECOMMISSIONED
             environment.outputs, environment.resources = {}, []

@@ -47,8 +47,11 @@ class ChangeRequest(models.Model):
     policy_results = models.JSONField(
         default=list, blank=True, help_text="[{policy, title, severity, stage, resource, value, message, field}]"
     )
+    # What the environment costs a month once the change is applied (from the quote, then the plan),
+    # the difference from what it costs now, and the estimate line by line.
     cost_estimate = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    cost_breakdown = models.JSONField(default=list, blank=True)
+    cost_delta = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    cost_breakdown = models.JSONField(default=dict, blank=True)
     plan_run = models.ForeignKey("Run", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     failure_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

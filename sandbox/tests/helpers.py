@@ -100,10 +100,17 @@ def apply_stack(tmp_path_factory, terraform_env: dict[str, str], endpoint: str, 
 
 
 def pattern_workspace(
-    tmp_path: Path, terraform_env: dict[str, str], endpoint: str, slug: str, name: str, tier: str, tags: dict
+    tmp_path: Path,
+    terraform_env: dict[str, str],
+    endpoint: str,
+    slug: str,
+    name: str,
+    tier: str,
+    tags: dict,
+    **parameters,
 ) -> tuple[Terraform, WorkspaceSpec, dict]:
     """The portal's root module for ``patterns/<slug>`` (variables: name, tier, tags and each
-    parameter's default from pattern.yaml; ``tags`` also as default_tags), initialised."""
+    parameter's default from pattern.yaml, or the value given; ``tags`` also as default_tags), initialised."""
     folder = PATTERNS_DIR / slug
     meta = yaml.safe_load((folder / "pattern.yaml").read_text())
     defaults = {key: p["default"] for key, p in meta["parameters"]["properties"].items() if "default" in p}
@@ -113,7 +120,7 @@ def pattern_workspace(
     }
     spec = WorkspaceSpec(
         module_files=module_files,
-        variables={**defaults, "name": name, "tier": tier, "tags": tags},
+        variables={**defaults, **parameters, "name": name, "tier": tier, "tags": tags},
         region=defaults.get("region", "eu-west-1"),
         default_tags=tags,
         state=LocalState(tmp_path / "state" / "terraform.tfstate"),

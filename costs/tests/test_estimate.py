@@ -1,0 +1,121 @@
+"""Monthly estimates of every shipped pattern's plan, against figures worked out by hand from the price file.
+
+eu-west-1 prices (costs/prices/aws.yaml), 730 hours a month, the dev usage the patterns declare.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+
+import yaml
+
+from costs import prices
+from costs.estimate import estimate_plan, estimate_resources
+from provisioning.tests.plans import captured_plan, resource_change
+
+BOOK = prices.current()
+HOURS = 730
+
+
+def dev_usage(slug: str) -> dict:
+    with open(f"patterns/{slug}/pattern.yaml") as handle:
+        return yaml.safe_load(handle)["costs"].get("usage", {}).get("dev", {})
+
+
+def estimate(slug: str, plan=None):
+    return estimate_plan(plan or captured_plan(f"{slug}-dev"), BOOK, "eu-west-1", dev_usage(slug))
+
+
+def d(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+# -- every shipped pattern at its defaults ------------------------------------------------------
+def test_development_environment():
+    instance = 0.0114 * HOURS  # t3.micro
+    volume = 20 * 0.088  # 20 GiB gp3
+    bucket = 5 * 0.023 + 5000 / 1000 * 0.005 + 20000 / 10000 * 0.004  # storage, PUT, GET
+    assert estimate("dev-environment").monthly == d(instance + volume + bucket) == Decimal("10.23")
+
+
+def test_web_application():
+    database = 0.02 * HOURS + 20 * 0.127 + 0.40  # db.t3.micro single-AZ, 20 GiB gp3, managed password
+    balancer = 0.0252 * HOURS + 0.2 * 0.008 * HOURS  # ALB hours and 0.2 capacity units
+    waf = 5 + 1 + 0.5 * 0.60  # web ACL, one rule, half a million requests
+    key = 1 + 20000 / 10000 * 0.03
+    bucket = 2 * 0.023 + 10000 / 1000 * 0.005 + 50000 / 10000 * 0.004
+    logs = 1 * 0.57 + 1 * 0.03
+    result = estimate("web-app")
+    assert result.monthly == d(database + balancer + waf + key + bucket + logs) == Decimal("45.18")
+    assert result.unknown == [] and result.usage_not_estimated == []
+
+
+def test_postgres_database():
+    assert estimate("postgres-database").monthly == d(0.02 * HOURS + 20 * 0.127 + 0.40) == Decimal("17.54")
+
+
+def test_data_warehouse():
+    cluster = 0.30 * HOURS + 0.40  # one dc2.large node and the managed admin password
+    key = 1 + 50000 / 10000 * 0.03
+    bucket = 50 * 0.023 + 20000 / 1000 * 0.005 + 100000 / 10000 * 0.004
+    assert estimate("data-warehouse").monthly == d(cluster + key + bucket) == Decimal("221.84")
+
+
+def test_message_queue():
+    assert estimate("message-queue").monthly == d(0.5 * 0.50 + 2 * 1 * 0.40) == Decimal("1.05")
+
+
+# -- sizes, kinds and what is not known ---------------------------------------------------------
+def test_a_larger_multi_az_database_is_priced_at_its_class_and_doubled_storage():
+    plan = copy.deepcopy(captured_plan("postgres-database-dev"))
+    after = resource_change(plan, "module.pattern.aws_db_instance.this")["change"]["after"]
+    after.update(instance_class="db.r6g.large", multi_az=True, allocated_storage=1000)
+    assert estimate("postgres-database", plan).monthly == d(0.504 * HOURS + 1000 * 0.254 + 0.40)
+
+
+def test_redshift_ra3_nodes_are_counted_and_managed_storage_is_usage_based():
+    plan = copy.deepcopy(captured_plan("data-warehouse-dev"))
+    resource_change(plan, "module.pattern.aws_redshift_cluster.this")["change"]["after"].update(
+        node_type="ra3.4xlarge", number_of_nodes=2
+    )
+    line = next(x for x in estimate("data-warehouse", plan).lines if x.type == "aws_redshift_cluster")
+    assert line.monthly == d(3.606 * HOURS * 2 + 100 * 0.024 + 0.40)
+    assert [c.usage_based for c in line.components] == [False, True, False]
+
+
+def test_a_size_missing_from_the_price_file_is_price_unknown_never_zero():
+    plan = copy.deepcopy(captured_plan("dev-environment-dev"))
+    resource_change(plan, "module.pattern.aws_instance.this")["change"]["after"]["instance_type"] = "x9.mega"
+    result = estimate("dev-environment", plan)
+    assert result.unknown == ["module.pattern.aws_instance.this: instance (x9.mega)"]
+    assert result.monthly == d(20 * 0.088 + 5 * 0.023 + 5000 / 1000 * 0.005 + 20000 / 10000 * 0.004)
+
+
+def test_a_resource_type_nobody_priced_is_price_unknown():
+    result = estimate_resources([("aws_neptune_cluster.graph", "aws_neptune_cluster", {})], BOOK, "eu-west-1")
+    assert result.unknown == ["aws_neptune_cluster.graph: aws_neptune_cluster"]
+
+
+def test_usage_priced_resources_show_their_unit_price_when_no_usage_is_declared():
+    result = estimate_resources([("aws_s3_bucket.b", "aws_s3_bucket", {})], BOOK, "eu-west-1")
+    assert result.monthly == 0 and result.unknown == []
+    assert result.usage_not_estimated[0] == "aws_s3_bucket.b: storage (standard) ($0.023 per GB-month)"
+
+
+def test_free_resources_cost_nothing_and_are_not_listed():
+    result = estimate("web-app")
+    assert {line.type for line in result.lines if line.free} >= {"aws_vpc", "aws_subnet", "aws_security_group"}
+    assert all(not line["free"] for line in result.as_dict()["lines"])
+
+
+def test_a_region_prices_differently():
+    frankfurt = estimate_plan(captured_plan("dev-environment-dev"), BOOK, "eu-central-1", {})
+    assert frankfurt.monthly != estimate_plan(captured_plan("dev-environment-dev"), BOOK, "eu-west-1", {}).monthly
+
+
+def test_resources_being_destroyed_cost_nothing_afterwards():
+    plan = copy.deepcopy(captured_plan("dev-environment-dev"))
+    for rc in plan["resource_changes"]:
+        rc["change"]["actions"] = ["delete"]
+    assert estimate("dev-environment", plan).monthly == 0
