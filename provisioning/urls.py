@@ -1,12 +1,13 @@
 from django.urls import path
 
-from provisioning.views import approvals, changes, environments, requests, runs
+from provisioning.views import approvals, changes, environments, quotes, requests, runs
 
 app_name = "provisioning"
 
 urlpatterns = [
     path("catalogue/<slug:slug>/request/", requests.request_environment, name="request"),
     path("catalogue/<slug:slug>/request/validate/", requests.validate_request_field, name="validate_request"),
+    path("catalogue/<slug:slug>/request/quote/", quotes.quote, name="quote"),
     path("environments/", environments.environment_list, name="environment_list"),
     path("environments/<int:pk>/", environments.environment_detail, name="environment_detail"),
     path("environments/<int:pk>/update/", requests.update_environment, name="update"),
