@@ -27,6 +27,13 @@ from idp_portal.components import MotoServer, WebhookReceiver, WorkerProcess, wo
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def make_user(username: str, *, team=None, role=MembershipRole.MEMBER, groups=(), **extra):
     from django.contrib.auth.models import Group, User
 

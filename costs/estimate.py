@@ -306,6 +306,28 @@ PRICERS: dict[str, Callable[[dict, Context], list[Component]]] = {
     "aws_secretsmanager_secret": secret,
 }
 PRICED_TYPES = frozenset(PRICERS) | FREE
+# The attributes the pricers read: what the portal keeps of a resource's state to bill it again.
+PRICED_ATTRIBUTES = frozenset(
+    {
+        "instance_type", "root_block_device", "size", "type", "engine", "instance_class", "allocated_storage",
+        "storage_type", "multi_az", "manage_master_user_password", "node_type", "number_of_nodes",
+        "manage_master_password", "load_balancer_type", "rule",
+    }
+)  # fmt: skip
+
+
+def pricing_values(values: dict) -> dict:
+    """Only what prices a resource (WAF rules are kept as a count of empty rules: their bodies are not needed)."""
+    kept = {key: values[key] for key in PRICED_ATTRIBUTES if key in values}
+    if isinstance(kept.get("rule"), list):
+        kept["rule"] = [{} for _ in kept["rule"]]
+    if isinstance(kept.get("root_block_device"), list):
+        kept["root_block_device"] = [
+            {k: d.get(k) for k in ("volume_size", "volume_type")}
+            for d in kept["root_block_device"]
+            if isinstance(d, dict)
+        ]
+    return kept
 
 
 def price_resource(address: str, kind: str, values: dict, book: PriceBook, region: str, usage: dict) -> Line:

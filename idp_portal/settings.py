@@ -160,6 +160,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "idp")
 CELERY_BEAT_SCHEDULE = {
     "reap-orphaned-runs": {"task": "provisioning.tasks.reap_orphaned_runs_task", "schedule": 30.0},
+    # Actual spend (Cost Explorer, or the sandbox's bill), then budget alerts and anomalies.
+    "sync-spend": {
+        "task": "provisioning.tasks.sync_spend_task",
+        "schedule": float(env_int("SPEND_SYNC_SECONDS", 6 * 3600, minimum=60)),
+    },
 }
 
 if REDIS_URL:

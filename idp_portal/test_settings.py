@@ -17,3 +17,6 @@ from idp_portal.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# Each test starts with an empty cache: a local-memory cache, cleared by the root conftest. (The broker
+# stays on Redis; clearing a Redis cache would also wipe the queues of the workers under test.)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

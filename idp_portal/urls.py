@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from provisioning.views.environments import home
+from provisioning.views.dashboards import home
 
 urlpatterns = [
     path("", home, name="home"),

@@ -8,6 +8,7 @@ help (`NotificationError.retryable`), and never blocks or fails the change.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -37,6 +38,16 @@ class NotificationError(Exception):
         self.retryable = retryable
 
 
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+    link: str
+    emoji: str
+    recipients: tuple[str, ...]
+    webhook_url: str
+
+
 def notify_change(change_id: int, event: str) -> None:
     """Queue the notifications, one task per channel (called from transaction.on_commit)."""
     from provisioning.tasks import notify_change_task
@@ -48,14 +59,57 @@ def notify_change(change_id: int, event: str) -> None:
             logger.exception("could not queue notification %s for change %s via %s", event, change_id, channel)
 
 
+def notify_team(team_id: int, subject: str, body: str, path: str, emoji: str = ":bell:") -> None:
+    """Tell a team's leads (e-mail) and its Slack channel; `path` is the portal page to link."""
+    from provisioning.tasks import notify_team_task
+
+    for channel in CHANNELS:
+        try:
+            notify_team_task.delay(team_id, subject, body, path, emoji, channel)
+        except Exception:
+            logger.exception("could not queue team notification %r for team %s via %s", subject, team_id, channel)
+
+
 def deliver(change_id: int, event: str, channel: str) -> str:
     """Send the event's notification on one channel; returns what happened. Raises NotificationError."""
+    return CHANNELS[channel](change_message(change_id, event))
+
+
+def deliver_to_team(team_id: int, subject: str, body: str, path: str, emoji: str, channel: str) -> str:
+    from governance.choices import MembershipRole
+    from governance.models import Team
+
+    team = Team.objects.get(pk=team_id)
+    leads = team.memberships.filter(role=MembershipRole.LEAD, user__is_active=True).select_related("user")
+    link = _absolute(path)
+    message = Message(
+        subject=subject,
+        body=f"{body}\n\n{link}",
+        link=link,
+        emoji=emoji,
+        recipients=tuple(sorted({m.user.email for m in leads if m.user.email})),
+        webhook_url=team.slack_webhook_url,
+    )
+    return CHANNELS[channel](message)
+
+
+def _absolute(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def change_message(change_id: int, event: str) -> Message:
     from provisioning.models import ChangeRequest
 
     change = ChangeRequest.objects.select_related("environment__team", "requested_by").get(pk=change_id)
-    subject = SUBJECTS[event].format(id=change.pk, env=change.environment)
-    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("provisioning:change_detail", args=[change.pk])
-    return CHANNELS[channel](change, event, subject, body(change, event, link), link)
+    link = _absolute(reverse("provisioning:change_detail", args=[change.pk]))
+    return Message(
+        subject=SUBJECTS[event].format(id=change.pk, env=change.environment),
+        body=body(change, event, link),
+        link=link,
+        emoji=EMOJI[event],
+        recipients=tuple(_recipients(change, event)),
+        webhook_url=change.environment.team.slack_webhook_url,
+    )
 
 
 def body(change, event: str, link: str) -> str:
@@ -86,31 +140,27 @@ def _recipients(change, event: str) -> list[str]:
     return [change.requested_by.email] if change.requested_by.email else []
 
 
-def _email(change, event: str, subject: str, body: str, link: str) -> str:
-    recipients = _recipients(change, event)
-    if not recipients:
+def _email(message: Message) -> str:
+    if not message.recipients:
         return "no recipients"
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, list(message.recipients))
     except OSError as exc:
         raise NotificationError(f"mail server: {exc}", retryable=True) from exc
-    return f"sent to {len(recipients)}"
+    return f"sent to {len(message.recipients)}"
 
 
-def _slack(change, event: str, subject: str, body: str, link: str) -> str:
+def _slack(message: Message) -> str:
     from slack_sdk.webhook import WebhookClient
 
-    url = change.environment.team.slack_webhook_url
-    if not url:
+    if not message.webhook_url:
         return "no webhook"
-    client = WebhookClient(url, timeout=settings.SLACK_TIMEOUT_SECONDS)
-    text = f"{EMOJI[event]} <{link}|{subject}>"
+    client = WebhookClient(message.webhook_url, timeout=settings.SLACK_TIMEOUT_SECONDS)
+    text = f"{message.emoji} <{message.link}|{message.subject}>"
+    first_paragraph = message.body.split("\n\n")[0]
     try:
         response = client.send(
-            text=text,
-            blocks=[
-                {"type": "section", "text": {"type": "mrkdwn", "text": f"{text}\n{body.split(chr(10) + chr(10))[0]}"}}
-            ],
+            text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": f"{text}\n{first_paragraph}"}}]
         )
     except Exception as exc:  # slack-sdk raises URLError, timeouts, ... for an unreachable webhook
         raise NotificationError(f"webhook unreachable: {exc}", retryable=True) from exc

@@ -34,3 +34,30 @@ def notify_change_task(self, change_id: int, event: str, channel: str) -> str:
         return f"failed: {exc}"
     logger.info("notification %s for change %s via %s: %s", event, change_id, channel, outcome)
     return outcome
+
+
+@shared_task(bind=True, max_retries=5, name="provisioning.tasks.notify_team_task", ignore_result=True)
+def notify_team_task(self, team_id: int, subject: str, body: str, path: str, emoji: str, channel: str) -> str:
+    try:
+        return notifications.deliver_to_team(team_id, subject, body, path, emoji, channel)
+    except notifications.NotificationError as exc:
+        logger.warning("team notification %r for team %s via %s failed: %s", subject, team_id, channel, exc)
+        if exc.retryable and self.request.retries < self.max_retries:
+            raise self.retry(countdown=min(600, 10 * 3**self.request.retries)) from None
+        return f"failed: {exc}"
+
+
+@shared_task(bind=True, max_retries=8, name="provisioning.tasks.sync_spend_task", ignore_result=True)
+def sync_spend_task(self) -> str:
+    """Bill the sandbox, read actual spend, tell teams about budgets and anomalies; back off when unreachable."""
+    from costs.cost_explorer import SpendUnavailable
+    from provisioning import spend
+
+    try:
+        sync = spend.sync_spend()
+    except SpendUnavailable as exc:
+        logger.warning("spend sync failed: %s", exc)
+        if exc.retryable and self.request.retries < self.max_retries:
+            raise self.retry(countdown=min(3600, 60 * 2**self.request.retries)) from None
+        return f"failed: {exc}"
+    return f"{sync.records} records"

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from costs.estimate import PRICED_ATTRIBUTES, pricing_values
 from governance.audit import record
 from governance.choices import AuditAction, ChangeAction
 from provisioning.actions.pipeline import (
@@ -92,7 +93,10 @@ def apply_finished(run_id: int, *, exit_code: int, outputs: dict, state: dict) -
             environment.outputs = {
                 name: (None if value.get("sensitive") else value.get("value")) for name, value in outputs.items()
             }
-            environment.resources = state_resources(state)
+            environment.resources = [
+                {**resource, "values": pricing_values(resource["values"])}
+                for resource in state_resources(state, keep=PRICED_ATTRIBUTES)
+            ]
         environment.save()
         record(AuditAction.RUN_FINISHED, change=change, message=f"Apply run #{run.pk} succeeded.", run=run.pk)
         record(AuditAction.CHANGE_APPLIED, change=change,

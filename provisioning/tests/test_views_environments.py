@@ -82,11 +82,6 @@ def test_a_missing_environment_is_404(alice, environment):
 
 
 # -- member ------------------------------------------------------------------
-def test_home_leads_to_the_environment_list(alice):
-    response = client_for(alice).get("/")
-    assert response.status_code == 302 and response["Location"] == "/environments/"
-
-
 def test_the_member_sees_the_teams_environments_and_recent_changes(dave, environment):
     # when the teammate of the requester looks
     response = client_for(dave).get("/environments/")

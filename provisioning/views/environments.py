@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from costs import budgets, reports
 from governance import roles
 from governance.choices import Verb
 from governance.models import AuditEvent, Team
@@ -17,10 +22,7 @@ from provisioning.forms import ExtendForm
 from provisioning.models import ChangeRequest, Environment
 from provisioning.views.doors import perform
 
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("provisioning:environment_list")
+HISTORY_DAYS = 90
 
 
 @login_required
@@ -57,8 +59,18 @@ def environment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     changes = environment.changes.select_related("requested_by").order_by("-created_at")[:20]
     events = AuditEvent.objects.filter(environment=environment).order_by("-created_at")[:50]
     open_change = next((c for c in changes if c.is_open), None)
+    today = timezone.now().date()
+    spend = reports.history(environment.pk, today - timedelta(days=HISTORY_DAYS - 1), today)
+    first, _ = budgets.month_bounds(today)
     context = {
         "environment": environment,
+        "month_to_date": reports.spend_by_environment([environment.pk], first, today).get(environment.pk, 0),
+        "spend_chart": {
+            "kind": "bar",
+            "labels": spend["days"],
+            "datasets": [{"label": "actual spend a day", "data": spend["amounts"]}],
+        },
+        "spent_days": sum(1 for amount in spend["amounts"] if amount),
         "changes": changes,
         "events": events,
         "open_change": open_change,
@@ -94,6 +106,9 @@ def decommission_environment(request: HttpRequest, pk: int) -> HttpResponse:
 def extend_environment(request: HttpRequest, pk: int) -> HttpResponse:
     environment = _environment(request, pk)
     back = reverse("provisioning:environment_detail", args=[environment.pk])
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = target  # the dashboard's extend button comes back to the dashboard
     form = ExtendForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["days"]))

@@ -1,0 +1,261 @@
+"""What each team runs, what it costs, when it expires; the home page; the organisation's costs.
+
+A constant number of queries per page, however many environments and days of spend.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from costs import budgets, reports
+from costs.collector import last_sync
+from costs.models import SpendSync
+from governance import roles
+from governance.choices import ReviewerGroup, Tier, Verb
+from governance.models import Team
+from provisioning.models import ApprovalRequirement, ChangeRequest, Environment
+
+EXPIRING_DAYS = 3
+TOP_SERIES = 8
+SORTS = {
+    "name": "name",
+    "status": "status",
+    "tier": "tier",
+    "cost": "estimated_monthly_cost",
+    "expires": "expires_at",
+    "owner": "created_by__username",
+}
+
+
+COLUMNS = [("name", "Environment"), ("status", "Status"), ("tier", "Tier"), ("cost", "A month (estimate)"),
+           ("expires", "Expires"), ("owner", "Owner")]  # fmt: skip
+
+
+def sees_all_costs(user) -> bool:
+    """Platform and finance reviewers (and platform operators) read every team's costs."""
+    return user.is_superuser or bool(roles.reviewer_groups(user) & {ReviewerGroup.PLATFORM, ReviewerGroup.FINANCE})
+
+
+def _team(request: HttpRequest, slug: str) -> Team:
+    team = Team.objects.filter(slug=slug).first()
+    if team is None or not (
+        sees_all_costs(request.user) or Team.objects.for_user(request.user).filter(pk=team.pk).exists()
+    ):
+        raise Http404("No such team, or you may not see it.")
+    return team
+
+
+@login_required
+def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _team(request, slug)
+    today = timezone.now().date()
+    first, days_in_month = budgets.month_bounds(today)
+    environments = Environment.objects.filter(team=team).select_related("pattern_version__pattern", "created_by")
+    show = request.GET.get("show", "live")
+    if show != "all":
+        environments = environments.live()
+    if request.GET.get("tier") in Tier.values:
+        environments = environments.filter(tier=request.GET["tier"])
+    if request.GET.get("pattern"):
+        environments = environments.filter(pattern_version__pattern__slug=request.GET["pattern"])
+    sort = request.GET.get("sort", "name")
+    environments = list(
+        environments.order_by(("-" if sort.startswith("-") else "") + SORTS.get(sort.lstrip("-"), "name"), "name")
+    )
+
+    ids = [env.pk for env in environments]
+    month_to_date = reports.spend_by_environment(ids, first, today)
+    now = timezone.now()
+    for env in environments:
+        env.month_to_date = month_to_date.get(env.pk, Decimal(0))
+        env.expiring = bool(env.expires_at and env.is_live and env.expires_at - now <= timedelta(days=EXPIRING_DAYS))
+        env.may_extend = env.is_live and env.expires_at and roles.allows(request.user, Verb.EXTEND, team, env.tier)
+    if request.GET.get("format") == "csv":
+        return _csv(team, environments)
+
+    live = [env for env in environments if env.is_live]
+    run_rate = sum((env.estimated_monthly_cost or Decimal(0) for env in live), Decimal(0))
+    outlook = budgets.project(team=team, run_rate=run_rate, delta=Decimal(0), today=today)
+    top = sorted(live, key=lambda env: -(env.estimated_monthly_cost or 0))[:TOP_SERIES]
+    daily = reports.daily_series(ids, first, today, top=[env.pk for env in top])
+    daily_chart = _daily_chart(daily, top, team.monthly_budget / days_in_month if team.monthly_budget else None)
+    context = {
+        "team": team,
+        "environments": environments,
+        "daily_chart": daily_chart,
+        "daily_table": [
+            (day, [dataset["data"][n] for dataset in daily_chart["datasets"]])
+            for n, day in enumerate(daily_chart["labels"])
+        ],
+        "figures": {
+            "live": len(live),
+            "run_rate": run_rate,
+            "month_to_date": outlook.month_to_date,
+            "forecast": outlook.projected,
+            "budget": team.monthly_budget,
+            "used": int(outlook.projected * 100 / team.monthly_budget) if team.monthly_budget else None,
+        },
+        "pattern_chart": _breakdown_chart(live, lambda env: env.pattern_version.pattern.name),
+        "tier_chart": _breakdown_chart(live, lambda env: Tier(env.tier).label, kind="bar"),
+        "patterns": sorted(
+            {(env.pattern_version.pattern.slug, env.pattern_version.pattern.name) for env in environments}
+        ),
+        "filters": {
+            "show": show,
+            "tier": request.GET.get("tier", ""),
+            "pattern": request.GET.get("pattern", ""),
+            "sort": sort,
+        },
+        "sync": last_sync(),
+        "failed_sync": SpendSync.objects.filter(ok=False).first(),
+        "member": Team.objects.for_user(request.user).filter(pk=team.pk).exists(),
+        "tiers": Tier.choices,
+        "columns": COLUMNS,
+    }
+    return render(request, "provisioning/team_dashboard.html", context)
+
+
+def _daily_chart(daily: dict, top: list[Environment], budget_per_day) -> dict:
+    names = {env.pk: env.name for env in top}
+    datasets = [
+        {"label": names.get(key, "other environments"), "data": values, "stack": "spend"}
+        for key, values in daily["series"].items()
+        if any(values)
+    ]
+    if budget_per_day is not None:
+        datasets.append(
+            {"type": "line", "label": "budget per day", "data": [float(budget_per_day)] * len(daily["days"])}
+        )
+    return {"kind": "bar", "stacked": True, "labels": daily["days"], "datasets": datasets}
+
+
+def _breakdown_chart(environments: list[Environment], key, kind: str = "doughnut") -> dict:
+    totals: dict[str, Decimal] = {}
+    for env in environments:
+        totals[key(env)] = totals.get(key(env), Decimal(0)) + (env.estimated_monthly_cost or Decimal(0))
+    labels = sorted(totals, key=lambda label: -totals[label])
+    return {
+        "kind": kind,
+        "labels": labels,
+        "datasets": [{"label": "a month", "data": [float(totals[label]) for label in labels]}],
+        "rows": [(label, totals[label]) for label in labels],
+    }
+
+
+def _csv(team: Team, environments: list[Environment]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{team.slug}-environments.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["name", "status", "tier", "pattern", "version", "owner", "estimated_monthly_usd",
+                     "month_to_date_usd", "expires_at"])  # fmt: skip
+    for env in environments:
+        writer.writerow(
+            [
+                env.name, env.status, env.tier, env.pattern_version.pattern.slug, env.pattern_version.version,
+                env.created_by.username, env.estimated_monthly_cost if env.estimated_monthly_cost is not None else "",
+                env.month_to_date, env.expires_at.isoformat() if env.expires_at else "",
+            ]
+        )  # fmt: skip
+    return response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The user's teams at a glance, their changes in flight, and what waits for the user's review."""
+    today = timezone.now().date()
+    first, _ = budgets.month_bounds(today)
+    teams = list(Team.objects.for_user(request.user).order_by("name"))
+    live = Environment.objects.live().filter(team__in=teams)
+    run_rates = dict(live.values("team").annotate(total=Sum("estimated_monthly_cost")).values_list("team", "total"))
+    counts = {row["team"]: row["n"] for row in live.values("team").annotate(n=Count("id"))}
+    soon = timezone.now() + timedelta(days=EXPIRING_DAYS)
+    expiring = {
+        row["team"]: row["n"] for row in live.filter(expires_at__lte=soon).values("team").annotate(n=Count("id"))
+    }
+    spent = dict(
+        Environment.objects.filter(team__in=teams, costs__day__gte=first, costs__day__lte=today)
+        .values("team").annotate(total=Sum("costs__amount")).values_list("team", "total")
+    )  # fmt: skip
+    for team in teams:
+        team.run_rate = run_rates.get(team.pk) or Decimal(0)
+        team.live_count = counts.get(team.pk, 0)
+        team.expiring_count = expiring.get(team.pk, 0)
+        team.month_to_date = spent.get(team.pk) or Decimal(0)
+        team.used = int(team.month_to_date * 100 / team.monthly_budget) if team.monthly_budget else None
+    in_flight = (
+        ChangeRequest.objects.open()
+        .filter(environment__in=Environment.objects.for_user(request.user))
+        .select_related("environment__team", "requested_by")
+        .order_by("-created_at")[:10]
+    )
+    context = {
+        "teams": teams,
+        "in_flight": in_flight,
+        "waiting_for_me": ApprovalRequirement.objects.pending_for(request.user).count(),
+        "reviewer": bool(roles.reviewer_groups(request.user)),
+        "sees_all_costs": sees_all_costs(request.user),
+    }
+    return render(request, "provisioning/home.html", context)
+
+
+@login_required
+def organisation_costs(request: HttpRequest) -> HttpResponse:
+    """Every team's spend against its budget, the costliest environments, untagged spend, expiry savings."""
+    if not sees_all_costs(request.user):
+        raise Http404("The organisation's costs are for the platform and finance groups.")
+    from provisioning import tag_audit
+
+    today = timezone.now().date()
+    first, _ = budgets.month_bounds(today)
+    live = Environment.objects.live()
+    run_rates = dict(live.values("team").annotate(total=Sum("estimated_monthly_cost")).values_list("team", "total"))
+    spent = dict(
+        Environment.objects.filter(costs__day__gte=first, costs__day__lte=today)
+        .values("team").annotate(total=Sum("costs__amount")).values_list("team", "total")
+    )  # fmt: skip
+    teams = list(Team.objects.order_by("name"))
+    for team in teams:
+        team.run_rate = run_rates.get(team.pk) or Decimal(0)
+        team.month_to_date = spent.get(team.pk) or Decimal(0)
+        team.used = int(team.month_to_date * 100 / team.monthly_budget) if team.monthly_budget else None
+    costliest = list(
+        live.filter(estimated_monthly_cost__gt=0).select_related("team").order_by("-estimated_monthly_cost")[:10]
+    )
+    month_to_date = reports.spend_by_environment([env.pk for env in costliest], first, today)
+    for env in costliest:
+        env.month_to_date = month_to_date.get(env.pk, Decimal(0))
+    context = {
+        "teams": teams,
+        "costliest": costliest,
+        "untagged": tag_audit.untagged_resources(),
+        "savings": expiry_savings(today),
+        "team_chart": {
+            "kind": "bar",
+            "labels": [team.name for team in teams],
+            "datasets": [
+                {"label": "month to date", "data": [float(team.month_to_date) for team in teams]},
+                {"label": "budget", "data": [float(team.monthly_budget) for team in teams], "color": "#9aa3b5"},
+            ],
+        },
+    }
+    return render(request, "provisioning/organisation_costs.html", context)
+
+
+def expiry_savings(today) -> dict:
+    """What environments decommissioned at expiry would have cost had they kept running, up to today."""
+    expired = ChangeRequest.objects.filter(
+        action="destroy", status="applied", source="system", cost_delta__lt=0, finished_at__isnull=False
+    ).values_list("cost_delta", "finished_at")
+    saved = Decimal(0)
+    for delta, finished in expired:
+        days = max(0, (today - finished.date()).days)
+        saved += -delta * days / Decimal("30.4")
+    return {"environments": len(expired), "saved": saved.quantize(Decimal("0.01"))}
