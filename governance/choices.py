@@ -68,6 +68,7 @@ class AuditAction(models.TextChoices):
     APPROVAL_REFUSED = "approval.refused", "Approval refused"
     APPROVAL_DENIED = "approval.denied", "Approval attempt denied"
     ENVIRONMENT_EXTENDED = "environment.extended", "Environment extended"
+    TEAM_SETTINGS_CHANGED = "team.settings_changed", "Team settings changed"
     ACCESS_DENIED = "security.access_denied", "Access denied"
     RUN_STARTED = "run.started", "Run started"
     RUN_FINISHED = "run.finished", "Run finished"

@@ -27,6 +27,10 @@ class TeamQuerySet(RestrictedQuerySet):
             raise ValueError(f"teams are seen or managed, not {action!r}")
         return self.filter(pk__in=memberships.values("team_id"))
 
+    def restrict_system(self, action):
+        # The portal's own user acts for operators at the shell (`manage.py set_budget`).
+        return self if action in (Verb.VIEW, Verb.MANAGE) else self.none()
+
 
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)

@@ -192,6 +192,9 @@ SANDBOX_CLOUD = env_bool("SANDBOX_CLOUD", True)
 SANDBOX_AWS_PORT = env_int("SANDBOX_AWS_PORT", 4566, minimum=1)
 AWS_ENDPOINT_URL = env_str("AWS_ENDPOINT_URL", f"http://127.0.0.1:{SANDBOX_AWS_PORT}" if SANDBOX_CLOUD else "")
 AWS_DEFAULT_REGION = env_str("AWS_DEFAULT_REGION", "eu-west-1")
+# Each team's budget mirrored as an AWS Budget (real accounts; moto cannot update budgets).
+AWS_BUDGETS_ENABLED = env_bool("AWS_BUDGETS_ENABLED", not SANDBOX_CLOUD)
+AWS_ACCOUNT_ID = env_str("AWS_ACCOUNT_ID", "")
 
 # --- Notifications ----------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -122,3 +122,16 @@ def report_anomalies(day: date) -> list:
             lambda e=environment, s=subject, b=body, p=path: notify_team(e.team_id, s, b, p, ":warning:")
         )
     return found
+
+
+def sync_aws_budget(team_id: int) -> str:
+    """The team's budget as an AWS Budget on the account the portal provisions into."""
+    from costs.aws_budgets import ensure_team_budget
+
+    options = {"region_name": "us-east-1"}
+    if settings.AWS_ENDPOINT_URL:
+        options["endpoint_url"] = settings.AWS_ENDPOINT_URL
+    if settings.SANDBOX_CLOUD:
+        options.update(aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
+    account = settings.AWS_ACCOUNT_ID or boto3.client("sts", **options).get_caller_identity()["Account"]
+    return ensure_team_budget(boto3.client("budgets", **options), account, Team.objects.get(pk=team_id))

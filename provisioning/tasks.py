@@ -61,3 +61,17 @@ def sync_spend_task(self) -> str:
             raise self.retry(countdown=min(3600, 60 * 2**self.request.retries)) from None
         return f"failed: {exc}"
     return f"{sync.records} records"
+
+
+@shared_task(bind=True, max_retries=5, name="provisioning.tasks.sync_aws_budget_task", ignore_result=True)
+def sync_aws_budget_task(self, team_id: int) -> str:
+    from costs.aws_budgets import BudgetSyncFailed
+    from provisioning import spend
+
+    try:
+        return spend.sync_aws_budget(team_id)
+    except BudgetSyncFailed as exc:
+        logger.warning("%s", exc)
+        if self.request.retries < self.max_retries:
+            raise self.retry(countdown=60 * 2**self.request.retries) from None
+        return f"failed: {exc}"

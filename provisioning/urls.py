@@ -1,6 +1,6 @@
 from django.urls import path
 
-from provisioning.views import approvals, changes, dashboards, environments, quotes, requests, runs
+from provisioning.views import approvals, changes, dashboards, environments, quotes, requests, runs, teams
 
 app_name = "provisioning"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("catalogue/<slug:slug>/request/validate/", requests.validate_request_field, name="validate_request"),
     path("catalogue/<slug:slug>/request/quote/", quotes.quote, name="quote"),
     path("teams/<slug:slug>/", dashboards.team_dashboard, name="team_dashboard"),
+    path("teams/<slug:slug>/settings/", teams.team_settings, name="team_settings"),
     path("organisation/costs/", dashboards.organisation_costs, name="organisation_costs"),
     path("environments/", environments.environment_list, name="environment_list"),
     path("environments/<int:pk>/", environments.environment_detail, name="environment_detail"),

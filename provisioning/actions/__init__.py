@@ -11,6 +11,7 @@ from provisioning.actions.decisions import decide_change
 from provisioning.actions.errors import ActionError, ChangeNotAllowed, Forbidden, NotFound, RequestInvalid
 from provisioning.actions.lifecycle import decommission_environment, extend_environment
 from provisioning.actions.requests import request_environment, update_environment
+from provisioning.actions.teams import update_team_settings
 
 __all__ = [
     "ActionError",
@@ -25,4 +26,5 @@ __all__ = [
     "request_environment",
     "retry_change",
     "update_environment",
+    "update_team_settings",
 ]

@@ -1,6 +1,7 @@
 from provisioning.forms.decisions import DecisionForm
 from provisioning.forms.lifecycle import DecommissionForm, ExtendForm
 from provisioning.forms.requests import LinesField, ParametersForm, RequestForm, UpdateForm, parameter_field
+from provisioning.forms.teams import TeamSettingsForm
 
 __all__ = [
     "DecisionForm",
@@ -9,6 +10,7 @@ __all__ = [
     "LinesField",
     "ParametersForm",
     "RequestForm",
+    "TeamSettingsForm",
     "UpdateForm",
     "parameter_field",
 ]

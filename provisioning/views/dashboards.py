@@ -118,6 +118,7 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "failed_sync": SpendSync.objects.filter(ok=False).first(),
         "member": Team.objects.for_user(request.user).filter(pk=team.pk).exists(),
         "tiers": Tier.choices,
+        "manages": Team.objects.for_user(request.user, Verb.MANAGE).filter(pk=team.pk).exists(),
         "columns": COLUMNS,
     }
     return render(request, "provisioning/team_dashboard.html", context)
