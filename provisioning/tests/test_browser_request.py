@@ -21,7 +21,7 @@ def test_alice_finds_the_web_application_fixes_a_rejected_field_and_submits(
     page.fill("#id_username", "alice")
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Sign in')")
-    expect(page).to_have_url(f"{live_server.url}/environments/")
+    expect(page).to_have_url(f"{live_server.url}/")
 
     # when she searches the catalogue for the web application
     page.click("nav >> text=Catalogue")
