@@ -47,6 +47,21 @@ class PriceBook:
         return sorted(value) if isinstance(value, dict) else []
 
 
+def flatten(regions: dict) -> dict[tuple[str, ...], Decimal]:
+    """Every price under `regions:`, keyed (region, key, *sub-keys): ("eu-west-1", "ec2_instance_hour", "t3.micro")."""
+    flat: dict[tuple[str, ...], Decimal] = {}
+
+    def walk(node, path: tuple[str, ...]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, (*path, str(key)))
+        else:
+            flat[path] = Decimal(str(node))
+
+    walk(regions, ())
+    return flat
+
+
 def load(path: Path = PRICE_FILE) -> PriceBook:
     try:
         document = yaml.safe_load(path.read_text())
