@@ -6,6 +6,8 @@
    most 10 % overhead.
 2. Policy evaluation: the whole policy set on the largest shipped plan (target:
    under 100 ms), and on the largest real plan of the corpus (reported).
+3. Costs (benchmarks/costs.py): the team dashboard with 1,000 environments and 90 days
+   of spend (<= 150 ms), the live quote (<= 30 ms), the web-app plan's estimate (<= 20 ms).
 
 Runs against its own PostgreSQL database (`<DATABASE_URL name>_bench`), a moto
 server and a Celery worker process started here; prints a table.
@@ -48,7 +50,9 @@ def main() -> None:
     env = worker_environment(settings.DATABASES["default"], AWS_ENDPOINT_URL=moto.endpoint)
     worker = WorkerProcess(env, workdir / "worker.log", queue=os.environ["CELERY_QUEUE"], concurrency=1).start()
     try:
-        rows = [*bench_policies(), *bench_overhead(workdir)]
+        from benchmarks.costs import bench_costs
+
+        rows = [*bench_policies(), *bench_overhead(workdir), *bench_costs()]
     finally:
         worker.stop()
         moto.stop()

@@ -8,6 +8,7 @@ import sys
 from datetime import date, timedelta
 from decimal import Decimal
 
+import boto3
 import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
@@ -145,3 +146,16 @@ def test_two_beat_processes_send_each_alert_once(transactional_db, payments, ali
     assert all(p.returncode == 0 for p in processes), outputs
     assert BudgetAlert.objects.filter(team=payments).count() == 1
     assert sorted(int(o.split()[0]) for o in outputs) == [0, 1]
+
+
+def test_a_teams_budget_becomes_an_aws_budget_filtered_by_its_tag(payments, moto_server, settings):
+    settings.AWS_ENDPOINT_URL = moto_server.endpoint
+    moto_server.reset()
+
+    assert spend.sync_aws_budget(payments.pk) == "idp-team-payments"
+
+    budgets = boto3.client("budgets", endpoint_url=moto_server.endpoint, region_name="us-east-1",
+                           aws_access_key_id="sandbox", aws_secret_access_key="sandbox")  # fmt: skip
+    budget = budgets.describe_budget(AccountId="123456789012", BudgetName="idp-team-payments")["Budget"]
+    assert budget["BudgetLimit"] == {"Amount": "5000.00", "Unit": "USD"}
+    assert budget["CostFilters"] == {"TagKeyValue": ["user:team$payments"]}

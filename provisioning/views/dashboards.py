@@ -8,8 +8,10 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,6 +26,7 @@ from governance.models import Team
 from provisioning.models import ApprovalRequirement, ChangeRequest, Environment
 
 EXPIRING_DAYS = 3
+PAGE_SIZE = 50
 TOP_SERIES = 8
 SORTS = {
     "name": "name",
@@ -58,62 +61,53 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     team = _team(request, slug)
     today = timezone.now().date()
     first, days_in_month = budgets.month_bounds(today)
-    environments = Environment.objects.filter(team=team).select_related("pattern_version__pattern", "created_by")
-    show = request.GET.get("show", "live")
-    if show != "all":
-        environments = environments.live()
-    if request.GET.get("tier") in Tier.values:
-        environments = environments.filter(tier=request.GET["tier"])
-    if request.GET.get("pattern"):
-        environments = environments.filter(pattern_version__pattern__slug=request.GET["pattern"])
-    sort = request.GET.get("sort", "name")
-    environments = list(
-        environments.order_by(("-" if sort.startswith("-") else "") + SORTS.get(sort.lstrip("-"), "name"), "name")
-    )
-
-    ids = [env.pk for env in environments]
-    month_to_date = reports.spend_by_environment(ids, first, today)
-    now = timezone.now()
-    for env in environments:
-        env.month_to_date = month_to_date.get(env.pk, Decimal(0))
-        env.expiring = bool(env.expires_at and env.is_live and env.expires_at - now <= timedelta(days=EXPIRING_DAYS))
-        env.may_extend = env.is_live and env.expires_at and roles.allows(request.user, Verb.EXTEND, team, env.tier)
+    filters = {
+        "show": "all" if request.GET.get("show") == "all" else "live",
+        "tier": request.GET.get("tier") if request.GET.get("tier") in Tier.values else "",
+        "pattern": request.GET.get("pattern", ""),
+        "sort": request.GET.get("sort", "name") if request.GET.get("sort", "name").lstrip("-") in SORTS else "name",
+    }
+    environments = _filtered(team, filters)
     if request.GET.get("format") == "csv":
-        return _csv(team, environments)
+        return _csv(team, _annotated(request, team, list(environments), first, today))
+    page = Paginator(environments, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = _annotated(request, team, list(page.object_list), first, today)
 
-    live = [env for env in environments if env.is_live]
-    run_rate = sum((env.estimated_monthly_cost or Decimal(0) for env in live), Decimal(0))
+    live = Environment.objects.live().filter(team=team)
+    totals = live.aggregate(count=Count("id"), run_rate=Sum("estimated_monthly_cost"))
+    run_rate = totals["run_rate"] or Decimal(0)
     outlook = budgets.project(team=team, run_rate=run_rate, delta=Decimal(0), today=today)
-    top = sorted(live, key=lambda env: -(env.estimated_monthly_cost or 0))[:TOP_SERIES]
-    daily = reports.daily_series(ids, first, today, top=[env.pk for env in top])
+    top = list(live.filter(estimated_monthly_cost__gt=0).order_by("-estimated_monthly_cost", "name")[:TOP_SERIES])
+    team_ids = Environment.objects.filter(team=team).values("pk")
+    daily = reports.daily_series(team_ids, first, today, top=[env.pk for env in top])
     daily_chart = _daily_chart(daily, top, team.monthly_budget / days_in_month if team.monthly_budget else None)
+    by_pattern = live.values("pattern_version__pattern__name").annotate(total=Sum("estimated_monthly_cost"))
+    by_tier = live.values("tier").annotate(total=Sum("estimated_monthly_cost"))
     context = {
         "team": team,
-        "environments": environments,
+        "environments": rows,
+        "page": page,
         "daily_chart": daily_chart,
         "daily_table": [
             (day, [dataset["data"][n] for dataset in daily_chart["datasets"]])
             for n, day in enumerate(daily_chart["labels"])
         ],
         "figures": {
-            "live": len(live),
+            "live": totals["count"],
             "run_rate": run_rate,
             "month_to_date": outlook.month_to_date,
             "forecast": outlook.projected,
             "budget": team.monthly_budget,
             "used": int(outlook.projected * 100 / team.monthly_budget) if team.monthly_budget else None,
         },
-        "pattern_chart": _breakdown_chart(live, lambda env: env.pattern_version.pattern.name),
-        "tier_chart": _breakdown_chart(live, lambda env: Tier(env.tier).label, kind="bar"),
-        "patterns": sorted(
-            {(env.pattern_version.pattern.slug, env.pattern_version.pattern.name) for env in environments}
-        ),
-        "filters": {
-            "show": show,
-            "tier": request.GET.get("tier", ""),
-            "pattern": request.GET.get("pattern", ""),
-            "sort": sort,
-        },
+        "pattern_chart": _breakdown_chart({r["pattern_version__pattern__name"]: r["total"] for r in by_pattern}),
+        "tier_chart": _breakdown_chart({Tier(r["tier"]).label: r["total"] for r in by_tier}, kind="bar"),
+        "patterns": Environment.objects.filter(team=team)
+        .values_list("pattern_version__pattern__slug", "pattern_version__pattern__name")
+        .distinct()
+        .order_by("pattern_version__pattern__name"),
+        "filters": filters,
+        "query": urlencode({k: v for k, v in filters.items() if v}),
         "sync": last_sync(),
         "failed_sync": SpendSync.objects.filter(ok=False).first(),
         "member": Team.objects.for_user(request.user).filter(pk=team.pk).exists(),
@@ -122,6 +116,36 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "columns": COLUMNS,
     }
     return render(request, "provisioning/team_dashboard.html", context)
+
+
+def _filtered(team: Team, filters: dict):
+    environments = (
+        Environment.objects.filter(team=team)
+        .select_related("pattern_version__pattern", "created_by")
+        .defer("parameters", "outputs", "resources", "tags", "pattern_version__parameters_schema",
+               "pattern_version__module_files", "pattern_version__tiers", "pattern_version__cost_model",
+               "pattern_version__resources")
+    )  # fmt: skip
+    if filters["show"] != "all":
+        environments = environments.live()
+    if filters["tier"]:
+        environments = environments.filter(tier=filters["tier"])
+    if filters["pattern"]:
+        environments = environments.filter(pattern_version__pattern__slug=filters["pattern"])
+    sort = filters["sort"]
+    return environments.order_by(("-" if sort.startswith("-") else "") + SORTS[sort.lstrip("-")], "name")
+
+
+def _annotated(request: HttpRequest, team: Team, environments: list, first, today) -> list:
+    """Month-to-date spend, expiry and what the user may do, for the rows shown (one query, not one a row)."""
+    month_to_date = reports.spend_by_environment([env.pk for env in environments], first, today)
+    extend_tiers = {tier for tier in Tier.values if roles.allows(request.user, Verb.EXTEND, team, tier)}
+    now = timezone.now()
+    for env in environments:
+        env.month_to_date = month_to_date.get(env.pk, Decimal(0))
+        env.expiring = bool(env.expires_at and env.is_live and env.expires_at - now <= timedelta(days=EXPIRING_DAYS))
+        env.may_extend = bool(env.is_live and env.expires_at and env.tier in extend_tiers)
+    return environments
 
 
 def _daily_chart(daily: dict, top: list[Environment], budget_per_day) -> dict:
@@ -138,10 +162,8 @@ def _daily_chart(daily: dict, top: list[Environment], budget_per_day) -> dict:
     return {"kind": "bar", "stacked": True, "labels": daily["days"], "datasets": datasets}
 
 
-def _breakdown_chart(environments: list[Environment], key, kind: str = "doughnut") -> dict:
-    totals: dict[str, Decimal] = {}
-    for env in environments:
-        totals[key(env)] = totals.get(key(env), Decimal(0)) + (env.estimated_monthly_cost or Decimal(0))
+def _breakdown_chart(totals: dict, kind: str = "doughnut") -> dict:
+    totals = {label: value or Decimal(0) for label, value in totals.items()}
     labels = sorted(totals, key=lambda label: -totals[label])
     return {
         "kind": kind,
