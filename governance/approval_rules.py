@@ -14,7 +14,9 @@ from governance.resource_types import KNOWN_RESOURCE_TYPES
 
 RULES_FILE = Path(__file__).resolve().parent / "approval_rules.yaml"
 PLAN_ACTIONS = ("create", "update", "replace", "destroy")
-CONDITIONS = ("resource_types", "actions", "tiers", "change_actions", "min_monthly_cost", "over_budget")
+CONDITIONS = (
+    "resource_types", "actions", "tiers", "change_actions", "min_monthly_cost", "over_budget", "untested_in_lower_tiers",
+)  # fmt: skip
 
 
 class ApprovalRulesError(Exception):
@@ -40,6 +42,7 @@ class ChangeFacts:
     change_action: str
     monthly_cost: Decimal | None = None
     over_budget: bool = False
+    untested_in_lower_tiers: bool = False
 
 
 def load_rules(path: Path = RULES_FILE) -> list[Rule]:
@@ -102,6 +105,8 @@ def matches(rule: Rule, facts: ChangeFacts) -> bool:
     if "change_actions" in when and facts.change_action not in when["change_actions"]:
         return False
     if when.get("over_budget") and not facts.over_budget:
+        return False
+    if when.get("untested_in_lower_tiers") and not facts.untested_in_lower_tiers:
         return False
     if "min_monthly_cost" in when and (
         facts.monthly_cost is None or facts.monthly_cost < Decimal(str(when["min_monthly_cost"]))

@@ -19,6 +19,7 @@ class ChangeAction(models.TextChoices):
     CREATE = "create", "Create"
     UPDATE = "update", "Update"
     DESTROY = "destroy", "Destroy"
+    EXTEND = "extend", "Extend"  # beyond the tier's maximum: no plan, a reviewer's yes moves the date
 
 
 class Verb(models.TextChoices):
@@ -68,6 +69,11 @@ class AuditAction(models.TextChoices):
     APPROVAL_REFUSED = "approval.refused", "Approval refused"
     APPROVAL_DENIED = "approval.denied", "Approval attempt denied"
     ENVIRONMENT_EXTENDED = "environment.extended", "Environment extended"
+    ENVIRONMENT_EXPIRY_NOTICE = "environment.expiry_notice", "Expiry notice sent"
+    ENVIRONMENT_EXPIRED = "environment.expired", "Environment expired"
+    ENVIRONMENT_DRIFTED = "environment.drifted", "Drift detected"
+    ENVIRONMENT_IN_SYNC = "environment.in_sync", "No drift"
+    ENVIRONMENT_PROMOTED = "environment.promoted", "Change promoted"
     TEAM_SETTINGS_CHANGED = "team.settings_changed", "Team settings changed"
     ACCESS_DENIED = "security.access_denied", "Access denied"
     RUN_STARTED = "run.started", "Run started"

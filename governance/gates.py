@@ -97,17 +97,19 @@ def approval_rules(path: Path = RULES_FILE):
         raise GovernanceUnavailable(f"The approval rules are broken (fail closed): {exc}") from None
 
 
-def change_facts(change, run, *, over_budget: bool = False) -> ChangeFacts:
-    """`over_budget` is the budget projection's verdict (provisioning.costing), not a guess from the total."""
+def change_facts(change, run, *, over_budget: bool = False, untested: bool = False) -> ChangeFacts:
+    """`over_budget` is the budget projection's verdict (provisioning.costing), `untested` the promotion
+    path's (provisioning.promotion): facts the caller works out, not guesses from the change."""
     cost = change.cost_estimate
     return ChangeFacts(
-        touched=touched_types(run.plan_changes or []),
+        touched=touched_types(run.plan_changes or []) if run is not None else {},
         tier=change.environment.tier,
         change_action=change.action,
         monthly_cost=cost,
         over_budget=over_budget,
+        untested_in_lower_tiers=untested,
     )
 
 
-def required_approvals(change, run, *, over_budget: bool = False) -> dict[str, list[str]]:
-    return required_groups(approval_rules(), change_facts(change, run, over_budget=over_budget))
+def required_approvals(change, run, *, over_budget: bool = False, untested: bool = False) -> dict[str, list[str]]:
+    return required_groups(approval_rules(), change_facts(change, run, over_budget=over_budget, untested=untested))

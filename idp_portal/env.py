@@ -8,6 +8,7 @@ silently falling back to a default (healthchecks `hc/settings.py` does the same)
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
@@ -59,3 +60,19 @@ def env_decimal(name: str, default: str) -> Decimal:
 def env_list(name: str, default: str = "") -> list[str]:
     raw = os.environ.get(name, default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def env_durations(name: str, default: str) -> list[tuple[str, timedelta]]:
+    """'7d,1d,2h' -> [('7d', 7 days), ('1d', 1 day), ('2h', 2 hours)], longest first."""
+    durations = []
+    for item in env_list(name, default):
+        number, unit = item[:-1], item[-1:]
+        if unit not in _UNITS or not number.isdigit() or int(number) < 1:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a duration; write e.g. 7d,1d,2h (days, hours, minutes)."
+            )
+        durations.append((item, timedelta(**{_UNITS[unit]: int(number)})))
+    return sorted(durations, key=lambda duration: duration[1], reverse=True)

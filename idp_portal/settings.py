@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from idp_portal.env import env_bool, env_int, env_list, env_str
+from idp_portal.env import env_bool, env_durations, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("IDP_VAR_DIR", str(BASE_DIR / "var")))
@@ -165,6 +165,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "provisioning.tasks.sync_spend_task",
         "schedule": float(env_int("SPEND_SYNC_SECONDS", 6 * 3600, minimum=60)),
     },
+    # Expiry notices, then decommissioning of what has expired.
+    "sweep-expiry": {
+        "task": "provisioning.tasks.sweep_expiry_task",
+        "schedule": float(env_int("EXPIRY_SWEEP_SECONDS", 300, minimum=10)),
+    },
+    # A few drift checks at a time, oldest check first, so the cloud API sees a trickle.
+    "check-drift": {
+        "task": "provisioning.tasks.schedule_drift_checks_task",
+        "schedule": float(env_int("DRIFT_SCHEDULE_SECONDS", 600, minimum=10)),
+    },
 }
 
 if REDIS_URL:
@@ -184,6 +194,11 @@ TERRAFORM_AWS_PROVIDER_VERSION = env_str("TERRAFORM_AWS_PROVIDER_VERSION", "~> 5
 RUN_TIME_LIMIT_SECONDS = env_int("RUN_TIME_LIMIT_SECONDS", 1800, minimum=1)
 # Workers beat the heartbeat with every log flush (twice a second); the reaper fails runs silent this long.
 RUN_ORPHAN_AFTER_SECONDS = env_int("RUN_ORPHAN_AFTER_SECONDS", 60, minimum=10)
+# Notices before an environment expires ("7d,1d,2h"): each sent once per expiry date.
+EXPIRY_NOTICES = env_durations("EXPIRY_NOTICES", "7d,1d,2h")
+# Each running environment is checked for drift this often; at most DRIFT_CHECKS_PER_ROUND start per round.
+DRIFT_CHECK_HOURS = env_int("DRIFT_CHECK_HOURS", 24, minimum=1)
+DRIFT_CHECKS_PER_ROUND = env_int("DRIFT_CHECKS_PER_ROUND", 5, minimum=1)
 # Crash tests only (provisioning/faults.py): the worker kills itself at this point.
 CRASH_POINT = env_str("IDP_CRASH_POINT", "")
 

@@ -61,6 +61,7 @@ class RunKind(models.TextChoices):
     PLAN = "plan", "Plan"
     APPLY = "apply", "Apply"
     DRIFT = "drift", "Drift check"
+    PREVIEW = "preview", "Preview"  # a speculative plan (an upgrade before anyone asks for it): never applied
 
 
 class RunStatus(models.TextChoices):

@@ -20,7 +20,7 @@ from provisioning.faults import crash_point
 from provisioning.models import Environment, Run
 from provisioning.runtime import cli_config_file, plugin_cache_dir, workspace_spec, workspaces_dir
 from provisioning.terraform.cli import Interrupted, TerraformCLI, TerraformError
-from provisioning.terraform.plan_diff import describe_plan
+from provisioning.terraform.plan_diff import describe_drift, describe_plan
 from provisioning.terraform.workspace import BACKEND_CONFIG, PostgresState, environment, write_workspace
 
 logger = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def execute_run(run_id: int, *, worker: str) -> None:
 
 def _execute(run: Run, workdir, stream: LogStream) -> None:
     environment_obj = run.environment
-    spec = workspace_spec(environment_obj, run.change_request)
+    spec = workspace_spec(environment_obj, run.change_request, run)
     shutil.rmtree(workdir, ignore_errors=True)
     write_workspace(workdir, spec)
     env = environment(spec, cli_config_file=cli_config_file(), plugin_cache_dir=plugin_cache_dir())
@@ -152,10 +152,12 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     if isinstance(spec.state, PostgresState):
         cli.use_workspace(spec.state.workspace)
 
-    if run.kind in (RunKind.PLAN, RunKind.DRIFT):
-        stream.write(f"\n$ terraform plan{' -destroy' if run.destroy else ''} -out={PLAN_FILE}\n")
+    if run.kind in (RunKind.PLAN, RunKind.DRIFT, RunKind.PREVIEW):
+        drift = run.kind == RunKind.DRIFT
+        flags = " -destroy" if run.destroy else " -refresh-only" if drift else ""
+        stream.write(f"\n$ terraform plan{flags} -out={PLAN_FILE}\n")
         with stream.timed("plan"):
-            result = cli.plan(stream, PLAN_FILE, destroy=run.destroy)
+            result = cli.plan(stream, PLAN_FILE, destroy=run.destroy, refresh_only=drift)
         crash_point("plan-exited")
         # The saved plan is what will be applied: keep it at once, then its JSON rendering for the checks.
         Run.objects.filter(pk=run.pk).update(
@@ -164,8 +166,12 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
         crash_point("plan-saved")
         with stream.timed("show -json"):
             plan_json = cli.show_json(PLAN_FILE)
-        Run.objects.filter(pk=run.pk).update(plan_json=plan_json, plan_changes=describe_plan(plan_json))
+        changes = describe_drift(plan_json) if drift else describe_plan(plan_json)
+        Run.objects.filter(pk=run.pk).update(plan_json=plan_json, plan_changes=changes)
         crash_point("plan-shown")
+        if drift:
+            runs.drift_checked(run.pk, exit_code=result.exit_code, drift=changes)
+            return
         runs.plan_finished(run.pk, exit_code=result.exit_code)
         crash_point("plan-committed")
         return
@@ -173,8 +179,12 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     plan_run = run.change_request.plan_run
     (workdir / PLAN_FILE).write_bytes(bytes(plan_run.plan_file))
     stream.write(f"\n$ terraform apply {PLAN_FILE}  (the plan reviewed in run #{plan_run.pk})\n")
-    with stream.timed("apply"):
-        result = cli.apply(stream, PLAN_FILE)
+    try:
+        with stream.timed("apply"):
+            result = cli.apply(stream, PLAN_FILE)
+    except TerraformError:
+        _record_what_is_left(run, cli)
+        raise
     crash_point("apply-exited")
     with stream.timed("outputs and state"):
         outputs = cli.output_json()
@@ -182,3 +192,12 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     crash_point("apply-read")
     runs.apply_finished(run.pk, exit_code=result.exit_code, outputs=outputs, state=state)
     crash_point("apply-committed")
+
+
+def _record_what_is_left(run: Run, cli: TerraformCLI) -> None:
+    """An apply failed halfway (a destroy that could not finish...): keep what the state still holds."""
+    try:
+        state = cli.show_json()
+    except TerraformError:
+        return  # the failure itself is what the page shows
+    runs.state_after_failure(run.pk, state)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
-from provisioning.models import ChangeRequest, Environment
+from provisioning.models import ChangeRequest, Environment, Run
 from provisioning.terraform.workspace import LocalState, PostgresState, WorkspaceSpec
 
 STATE_SCHEMA = "terraform_state"
@@ -43,13 +43,19 @@ def state_config(environment: Environment) -> LocalState | PostgresState:
     return LocalState(path=settings.TERRAFORM_DIR / "state" / environment.state_key / "terraform.tfstate")
 
 
-def workspace_spec(environment: Environment, change: ChangeRequest | None) -> WorkspaceSpec:
-    parameters = change.parameters if change is not None and change.parameters else environment.parameters
+def workspace_spec(environment: Environment, change: ChangeRequest | None, run: Run | None = None) -> WorkspaceSpec:
+    """The run's workspace: a preview's own version and parameters, else its change's, else what runs."""
+    version, parameters = environment.pattern_version, environment.parameters
+    if change is not None:
+        version, parameters = change.target_version, change.parameters or parameters
+    if run is not None and run.target_version_id:
+        version, parameters = run.target_version, run.parameters or parameters
+    tags = {**environment.tags, "pattern": f"{version.pattern.slug}@{version.version}"}
     variables = {
         **parameters,
         "name": resource_prefix(environment),
         "tier": environment.tier,
-        "tags": environment.tags,
+        "tags": tags,
     }
     if settings.SANDBOX_CLOUD:
         extra_env = {
@@ -62,10 +68,10 @@ def workspace_spec(environment: Environment, change: ChangeRequest | None) -> Wo
     else:
         extra_env = {key: os.environ[key] for key in AWS_ENV_PASSTHROUGH if key in os.environ}
     return WorkspaceSpec(
-        module_files=environment.pattern_version.module_files,
+        module_files=version.module_files,
         variables=variables,
         region=parameters.get("region", settings.AWS_DEFAULT_REGION),
-        default_tags=environment.tags,
+        default_tags=tags,
         state=state_config(environment),
         sandbox_endpoint=settings.AWS_ENDPOINT_URL if settings.SANDBOX_CLOUD else None,
         extra_env=extra_env,

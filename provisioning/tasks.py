@@ -75,3 +75,20 @@ def sync_aws_budget_task(self, team_id: int) -> str:
         if self.request.retries < self.max_retries:
             raise self.retry(countdown=60 * 2**self.request.retries) from None
         return f"failed: {exc}"
+
+
+@shared_task(name="provisioning.tasks.sweep_expiry_task", ignore_result=True)
+def sweep_expiry_task() -> str:
+    from provisioning.expiry import sweep_expiry
+
+    sweep = sweep_expiry()
+    return (
+        f"{len(sweep.notices_sent)} notices, {len(sweep.decommissioned)} decommissioned, {len(sweep.waiting)} waiting"
+    )
+
+
+@shared_task(name="provisioning.tasks.schedule_drift_checks_task", ignore_result=True)
+def schedule_drift_checks_task() -> list[str]:
+    from provisioning.drift import schedule_drift_checks
+
+    return schedule_drift_checks()

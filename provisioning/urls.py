@@ -1,6 +1,6 @@
 from django.urls import path
 
-from provisioning.views import approvals, changes, dashboards, environments, quotes, requests, runs, teams
+from provisioning.views import approvals, changes, dashboards, environments, evolution, quotes, requests, runs, teams
 
 app_name = "provisioning"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("environments/<int:pk>/", environments.environment_detail, name="environment_detail"),
     path("environments/<int:pk>/update/", requests.update_environment, name="update"),
     path("environments/<int:pk>/extend/", environments.extend_environment, name="extend"),
+    path("environments/<int:pk>/upgrade/", evolution.upgrade_environment, name="upgrade"),
+    path("environments/<int:pk>/promote/", evolution.promote_environment, name="promote"),
+    path("environments/<int:pk>/drift/check/", evolution.check_drift, name="check_drift"),
+    path("environments/<int:pk>/drift/reconcile/", evolution.reconcile_drift, name="reconcile_drift"),
     path("environments/<int:pk>/decommission/", environments.decommission_environment, name="decommission"),
     path("changes/<int:pk>/", changes.change_detail, name="change_detail"),
     path("changes/<int:pk>/cancel/", changes.cancel_change, name="cancel_change"),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from catalogue.models import PatternVersion
 from catalogue.parameters import NON_FIELD, validate_parameters
 from governance.choices import Tier
-from provisioning.models import Environment
+from provisioning.models import Environment, environment_name_validator
 
 Errors = dict[str, list[str]]
 # Ten years: beyond any real need, and far below what a date can hold.
@@ -39,7 +40,14 @@ def expiry(ttl_days: int | None):
 
 
 def validate_request(
-    *, team, pattern_version: PatternVersion, name: str, tier: str, ttl_days: int | None, parameters: dict
+    *,
+    team,
+    pattern_version: PatternVersion,
+    name: str,
+    tier: str,
+    ttl_days: int | None,
+    parameters: dict,
+    application: str = "",
 ) -> tuple[int | None, Errors]:
     errors: Errors = {}
     if not pattern_version.is_current:
@@ -51,6 +59,16 @@ def validate_request(
         ]
     if team is not None and name and Environment.objects.live().filter(team=team, name=name).exists():
         errors["name"] = [f"Your team already has an environment called '{name}'; choose another name."]
+    for field, value in (("name", name), ("application", application or name)):
+        try:
+            environment_name_validator(value)
+        except ValidationError as exc:
+            errors[field] = list(exc.messages)
+    taken = team and application and tier and not {"name", "application"} & errors.keys()
+    if taken and Environment.objects.live().filter(team=team, application=application, tier=tier).exists():
+        errors["application"] = [
+            f"{application} already has a {tier} environment; promote to it or choose another application."
+        ]
     ttl = None
     if tier and tier not in Tier.values:
         errors["tier"] = [f"Choose one of the tiers {', '.join(pattern_version.allowed_tiers)}."]
@@ -65,8 +83,16 @@ def validate_request(
 def validate_update(*, environment: Environment, parameters: dict) -> Errors:
     """New parameters for what runs now: the schema of the version it runs."""
     errors: Errors = {}
-    for field, messages in validate_parameters(environment.pattern_version.parameters_schema, parameters).items():
+    schema = environment.pattern_version.parameters_schema
+    for field, messages in validate_parameters(schema, parameters).items():
         errors.setdefault(field, []).extend(messages)
+    for name in immutable(schema):
+        if name in parameters and parameters[name] != environment.parameters.get(name):
+            title = schema["properties"][name].get("title", name)
+            errors.setdefault(name, []).append(
+                f"{title} cannot change once created (it would replace the environment); "
+                f"keep {environment.parameters.get(name)!r} or request a new environment."
+            )
     if not errors and parameters == environment.parameters:
         errors[NON_FIELD] = ["Nothing changed: edit at least one value."]
     return errors
@@ -76,3 +102,9 @@ def extension_limit(environment: Environment) -> int | None:
     """Most days from now the environment's tier allows it to live; None when unlimited."""
     rules = environment.pattern_version.tier_rules(environment.tier) or {}
     return rules.get("max_ttl_days")
+
+
+def immutable(schema: dict) -> set[str]:
+    """Parameters a pattern marks `x-immutable: true`: changing them would rebuild the environment."""
+    properties = schema.get("properties", {})
+    return {name for name, prop in properties.items() if isinstance(prop, dict) and prop.get("x-immutable")}

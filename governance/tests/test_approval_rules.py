@@ -22,7 +22,7 @@ from governance.approval_rules import (
 )
 from governance.choices import AuditAction, ChangeAction
 from governance.models import AuditEvent
-from provisioning import costing
+from provisioning import costing, promotion
 from provisioning.choices import ChangeStatus, RunKind
 from provisioning.models import Environment
 from provisioning.terraform.plan_diff import describe_plan
@@ -31,7 +31,7 @@ from provisioning.tests.plans import as_destroy_plan, captured_plan, finish_plan
 NETWORK_REASON = "Anything that opens a path from the internet is reviewed by the network team, in every tier."
 NETWORK_BEYOND_DEV = "VPCs, subnets, routes and security groups outside development are reviewed by the network team."
 SECURITY_REASON = "IAM and KMS keys (and their policies) are reviewed by the security team."
-PRODUCTION = "Every production change is reviewed by the platform team."
+PRODUCTION = "A production change that never ran in a lower tier of its promotion path is reviewed by the platform team."
 PRODUCTION_DESTROY = "Destroying anything in production is reviewed by the platform team."
 OVER_BUDGET = "A change that takes the team over its monthly budget is reviewed by finance."
 
@@ -59,9 +59,11 @@ def test_the_shipped_rules_load():
         "internet-entry-points",
         "network-beyond-dev",
         "identity-and-keys",
-        "production",
+        "production-untested",
         "production-destroy",
         "over-budget",
+        "stateful-replacement",
+        "extension-beyond-maximum",
     ]
     assert all(r.description and r.require for r in rules)
 
@@ -84,7 +86,7 @@ def test_the_shipped_rules_load():
         (
             rule(when={"environment": "prod"}),
             "approval_rules.yaml: rule 'r': unknown condition 'environment'; use resource_types, actions, tiers, "
-            "change_actions, min_monthly_cost, over_budget",
+            "change_actions, min_monthly_cost, over_budget, untested_in_lower_tiers",
         ),
         (
             rule(when={"tiers": ["staging"]}),
@@ -100,7 +102,7 @@ def test_the_shipped_rules_load():
         (
             rule(when={}),
             "approval_rules.yaml: rule 'r': `when` must name at least one condition (resource_types, actions, tiers, "
-            "change_actions, min_monthly_cost, over_budget)",
+            "change_actions, min_monthly_cost, over_budget, untested_in_lower_tiers)",
         ),
         ("prod needs platform", "approval_rules.yaml: rule 1: must be a mapping with id, when and require"),
     ],
@@ -172,7 +174,8 @@ def route(alice, catalogue):
         )
         change.cost_delta = cost
         over = bool(cost is not None and costing.costs_input(change).get("over_budget"))
-        return gates.required_approvals(change, change.plan_run, over_budget=over)
+        untested = promotion.untested_in_lower_tiers(change)
+        return gates.required_approvals(change, change.plan_run, over_budget=over, untested=untested)
 
     return required
 
@@ -201,7 +204,7 @@ def test_the_same_plan_in_test_needs_network(route):
     assert route("dev-environment-dev", tier="test") == {"network": [NETWORK_BEYOND_DEV]}
 
 
-def test_a_change_in_prod_needs_platform(route):
+def test_a_change_in_prod_that_no_lower_tier_ran_needs_platform(route):
     assert route("dev-environment-dev", tier="prod") == {"network": [NETWORK_BEYOND_DEV], "platform": [PRODUCTION]}
     assert route("message-queue-dev", tier="prod") == {"platform": [PRODUCTION]}
     assert route("web-app-dev", tier="prod") == {
@@ -211,9 +214,32 @@ def test_a_change_in_prod_needs_platform(route):
     }
 
 
+def test_a_production_change_the_test_tier_already_runs_needs_no_platform(alice, payments, catalogue):
+    version = catalogue["message-queue"].current_version
+    # given the application's test environment running the same version with the same settings
+    tested = Environment.objects.create(
+        team=payments, name="orders-test", application="orders", tier="test", pattern_version=version,
+        parameters={"message_retention_days": 4}, status="active", created_by=alice,
+    )  # fmt: skip
+    change = planned_change(alice, version, captured_plan("message-queue-dev"), tier="prod", name="orders-prod")
+    Environment.objects.filter(pk=change.environment_id).update(application="orders")
+    change.parameters = {"message_retention_days": 4}
+    change.refresh_from_db(fields=["environment"])
+
+    def required():
+        untested = promotion.untested_in_lower_tiers(change)
+        return gates.required_approvals(change, change.plan_run, untested=untested)
+
+    assert required() == {}
+    # when the test tier runs another setting, production would be its first run: the platform team reviews it
+    tested.parameters = {"message_retention_days": 1}
+    tested.save()
+    assert required() == {"platform": [PRODUCTION]}
+
+
 def test_a_destroy_in_prod_needs_platform_for_the_destruction(route):
     required = route("message-queue-dev", tier="prod", action=ChangeAction.DESTROY)
-    assert required == {"platform": [PRODUCTION, PRODUCTION_DESTROY]}
+    assert required == {"platform": [PRODUCTION_DESTROY]}
 
 
 def test_a_destroy_in_dev_needs_nobody(route):

@@ -17,12 +17,14 @@ def test_the_login_page_is_public():
     assert page.find("input", id="id_password").attrs["type"] == "password"
 
 
-def test_a_member_signs_in_and_lands_on_the_environments(alice):
+def test_a_member_signs_in_and_lands_on_their_teams_at_a_glance(alice, payments):
     client = Client()
     response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == "/environments/"
+    assert response.redirect_chain[-1][0] == "/"
     assert response.status_code == 200
-    assert "alice" in parse_html(response.content).find("div", cls="user").text
+    page = parse_html(response.content)
+    assert "alice" in page.find("div", cls="user").text
+    assert payments.name in page.text
 
 
 def test_signing_in_returns_to_the_page_asked_for(alice):

@@ -9,6 +9,13 @@ later door call these and nothing else. The worker reports back through `actions
 from provisioning.actions.changes import cancel_change, retry_change
 from provisioning.actions.decisions import decide_change
 from provisioning.actions.errors import ActionError, ChangeNotAllowed, Forbidden, NotFound, RequestInvalid
+from provisioning.actions.evolution import (
+    check_drift,
+    preview_upgrade,
+    promote_environment,
+    reconcile_drift,
+    upgrade_environment,
+)
 from provisioning.actions.lifecycle import decommission_environment, extend_environment
 from provisioning.actions.requests import request_environment, update_environment
 from provisioning.actions.teams import update_team_settings
@@ -20,11 +27,16 @@ __all__ = [
     "NotFound",
     "RequestInvalid",
     "cancel_change",
+    "check_drift",
     "decide_change",
     "decommission_environment",
     "extend_environment",
+    "preview_upgrade",
+    "promote_environment",
+    "reconcile_drift",
     "request_environment",
     "retry_change",
     "update_environment",
     "update_team_settings",
+    "upgrade_environment",
 ]

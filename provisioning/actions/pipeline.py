@@ -7,12 +7,14 @@ the caller's transaction and sends side effects with `transaction.on_commit`.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 
 from governance import gates
 from governance.audit import record
 from governance.choices import AuditAction, ChangeAction
-from provisioning import costing
+from provisioning import costing, promotion
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind
 from provisioning.models import ApprovalRequirement, ChangeRequest, Environment, Run
 from provisioning.notifications import notify_change
@@ -69,9 +71,10 @@ def route_planned_change(change: ChangeRequest, run: Run) -> None:
     change.plan_run = run
     costing.record_estimate(change, costing.plan_estimate(change, run.plan_json or {}), "plan")
     costs = costing.costs_input(change)
+    untested = promotion.untested_in_lower_tiers(change)
     try:
         results = gates.check_plan(change, run, costs=costs)
-        required = gates.required_approvals(change, run, over_budget=costs.get("over_budget", False))
+        required = gates.required_approvals(change, run, over_budget=costs.get("over_budget", False), untested=untested)
     except gates.GovernanceUnavailable as exc:
         change.save(update_fields=["plan_run", "updated_at"])
         stop_unchecked(change, str(exc))
@@ -83,6 +86,11 @@ def route_planned_change(change: ChangeRequest, run: Run) -> None:
     if change.denials:
         reject(change, "The plan breaks policy; see the violations.")
         return
+    open_review(change, required, run)
+
+
+def open_review(change: ChangeRequest, required: dict[str, list[str]], run: Run | None) -> None:
+    """Ask each group the rules name; none named: approved at once."""
     for group, reasons in sorted(required.items()):
         ApprovalRequirement.objects.create(change_request=change, group=group, reasons=reasons, plan_run=run)
     if not required:
@@ -96,12 +104,26 @@ def route_planned_change(change: ChangeRequest, run: Run) -> None:
     transaction.on_commit(lambda: notify_change(change.pk, "awaiting_approval"))
 
 
-def approve_and_apply(change: ChangeRequest, *, message: str, actor=None) -> Run:
+def approve_and_apply(change: ChangeRequest, *, message: str, actor=None) -> Run | None:
     change.status = ChangeStatus.APPROVED
     change.save(update_fields=["status", "updated_at"])
     record(AuditAction.CHANGE_APPROVED, actor=actor, change=change, message=message)
     transaction.on_commit(lambda: notify_change(change.pk, "approved"))
+    if change.action == ChangeAction.EXTEND:
+        apply_extension(change)  # nothing to plan: the date is the portal's
+        return None
     return enqueue_run(change.environment, change, RunKind.APPLY)
+
+
+def apply_extension(change: ChangeRequest) -> None:
+    environment = Environment.objects.select_for_update().get(pk=change.environment_id)
+    previous, environment.expires_at = environment.expires_at, datetime.fromisoformat(change.parameters["expires_at"])
+    environment.save(update_fields=["expires_at", "updated_at"])
+    change.finish(ChangeStatus.APPLIED)
+    record(AuditAction.ENVIRONMENT_EXTENDED, change=change, previous=previous.isoformat() if previous else None,
+           expires_at=environment.expires_at.isoformat(),
+           message=f"{environment} now expires on {environment.expires_at:%Y-%m-%d %H:%M} UTC (change #{change.pk}).")  # fmt: skip
+    transaction.on_commit(lambda: notify_change(change.pk, "applied"))
 
 
 def supersede_requirements(change: ChangeRequest) -> None:

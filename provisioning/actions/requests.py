@@ -31,7 +31,9 @@ def request_environment(
     parameters: dict,
     reason: str = "",
     source: str = ChangeSource.PORTAL,
+    application: str = "",
 ) -> ChangeRequest:
+    """A new environment; `application` groups it with the same application's other tiers (default: its name)."""
     if actor is None or not actor.is_authenticated:
         raise NotFound("Sign in to request an environment.")
     if team is None:
@@ -39,7 +41,13 @@ def request_environment(
     if not roles.allows(actor, Verb.REQUEST, team, tier):
         raise Forbidden(roles.refusal(actor, Verb.REQUEST, team, tier))
     ttl, errors = validate_request(
-        team=team, pattern_version=pattern_version, name=name, tier=tier, ttl_days=ttl_days, parameters=parameters
+        team=team,
+        pattern_version=pattern_version,
+        name=name,
+        tier=tier,
+        ttl_days=ttl_days,
+        parameters=parameters,
+        application=application or name,
     )
     if errors:
         raise RequestInvalid(errors)
@@ -49,6 +57,7 @@ def request_environment(
             environment = Environment.objects.create(
                 team=team,
                 name=name,
+                application=application or name,
                 tier=tier,
                 pattern_version=pattern_version,
                 parameters=parameters,
@@ -80,10 +89,16 @@ def request_environment(
             check_and_plan(change)
     except IntegrityError:
         # Two identical requests at once: the unique constraint lets one through, the other gets the form's answer.
-        raise RequestInvalid(
-            {"name": [f"Your team already has an environment called '{name}'; choose another name."]}
-        ) from None
+        raise RequestInvalid(_taken(team, name, application or name, tier)) from None
     return change
+
+
+def _taken(team, name: str, application: str, tier: str) -> dict:
+    if Environment.objects.live().filter(team=team, name=name).exists():
+        return {"name": [f"Your team already has an environment called '{name}'; choose another name."]}
+    return {
+        "application": [f"{application} already has a {tier} environment; promote to it or choose another application."]
+    }
 
 
 def update_environment(

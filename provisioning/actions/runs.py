@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from costs.estimate import PRICED_ATTRIBUTES, pricing_values
@@ -27,7 +28,7 @@ from provisioning.actions.pipeline import (
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind, RunStatus
 from provisioning.faults import crash_point
 from provisioning.models import ChangeRequest, Environment, Run
-from provisioning.notifications import notify_change
+from provisioning.notifications import notify_change, notify_team
 from provisioning.terraform.state import state_resources
 
 BUSY_STATUS = {
@@ -84,12 +85,17 @@ def apply_finished(run_id: int, *, exit_code: int, outputs: dict, state: dict) -
         environment = Environment.objects.select_for_update().get(pk=run.environment_id)
         change.finish(ChangeStatus.APPLIED)
         environment.estimated_monthly_cost = change.cost_estimate
+        if change.pattern_version_id and change.action != ChangeAction.DESTROY:
+            version = change.pattern_version
+            environment.pattern_version = version
+            environment.tags = {**environment.tags, "pattern": f"{version.pattern.slug}@{version.version}"}
         if change.action == ChangeAction.DESTROY:
             environment.status = EnvironmentStatus.DECOMMISSIONED
             environment.outputs, environment.resources = {}, []
         else:
             environment.status = EnvironmentStatus.ACTIVE
             environment.parameters = change.parameters
+            environment.drift = []  # the apply made the cloud what the state says again
             environment.outputs = {
                 name: (None if value.get("sensitive") else value.get("value")) for name, value in outputs.items()
             }
@@ -200,3 +206,41 @@ def recover_stranded_change(change_id: int, cutoff) -> None:
         record(AuditAction.CHANGE_RECOVERED, change=change, message=reason)
         fail(change, reason, message=f"Change #{change.pk} failed: {reason}",
              applied_something=change.status == ChangeStatus.APPLYING)  # fmt: skip
+
+
+def drift_checked(run_id: int, *, exit_code: int, drift: list[dict]) -> None:
+    """A refresh-only plan finished: keep what changed outside the portal; tell the team once per drift."""
+    with transaction.atomic():
+        run = _close_run(run_id, RunStatus.SUCCEEDED, exit_code=exit_code)
+        if run is None:
+            return
+        environment = Environment.objects.select_for_update().select_related("team").get(pk=run.environment_id)
+        before = environment.drift
+        environment.drift, environment.drift_checked_at = drift, timezone.now()
+        environment.save(update_fields=["drift", "drift_checked_at", "updated_at"])
+        if drift and _fingerprint(drift) != _fingerprint(before):
+            addresses = ", ".join(d["address"] for d in drift)
+            record(AuditAction.ENVIRONMENT_DRIFTED, environment=environment, run=run.pk, drift=drift,
+                   message=f"Drift on {environment}: changed outside the portal: {addresses}.")  # fmt: skip
+            transaction.on_commit(lambda: notify_team(
+                environment.team_id, f"{environment} changed outside the portal",
+                f"Drift found by run #{run.pk}: {addresses}. Reconcile it from the environment page.",
+                reverse("provisioning:environment_detail", args=[environment.pk]), ":twisted_rightwards_arrows:",
+            ))  # fmt: skip
+        elif not drift and before:
+            record(AuditAction.ENVIRONMENT_IN_SYNC, environment=environment, run=run.pk,
+                   message=f"{environment} matches its state again.")  # fmt: skip
+
+
+def _fingerprint(drift: list[dict]) -> list:
+    return sorted((d["address"], d["action"], tuple(sorted(a["name"] for a in d["attributes"]))) for d in drift)
+
+
+def state_after_failure(run_id: int, state: dict) -> None:
+    """What a failed apply left in the cloud, as its state says: shown on the page, for a retry or a clean-up."""
+    run = Run.objects.select_related("environment").get(pk=run_id)
+    resources = [
+        {**resource, "values": pricing_values(resource["values"])}
+        for resource in state_resources(state, keep=PRICED_ATTRIBUTES)
+    ]
+    Environment.objects.filter(pk=run.environment_id).update(resources=resources, updated_at=timezone.now())

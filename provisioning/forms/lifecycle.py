@@ -9,7 +9,8 @@ class ExtendForm(forms.Form):
         initial=7,
         error_messages={"required": "Enter a number of days."},
     )
-
-
-class DecommissionForm(forms.Form):
-    reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        help_text="Only needed beyond the tier's maximum: the platform team reads it to decide.",
+    )

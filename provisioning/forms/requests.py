@@ -13,7 +13,7 @@ from catalogue.parameters import NON_FIELD, choices
 from governance.choices import Tier
 from governance.models import Team
 from provisioning.models import Environment, environment_name_validator
-from provisioning.validation import validate_request, validate_update
+from provisioning.validation import immutable, validate_request, validate_update
 
 
 class LinesField(forms.CharField):
@@ -146,6 +146,14 @@ class RequestForm(ParametersForm):
         validators=[environment_name_validator],
         help_text="Lower-case letters, digits and hyphens, e.g. checkout-staging. Used in every resource name.",
     )
+    application = forms.CharField(
+        label="Application",
+        max_length=24,
+        required=False,
+        validators=[environment_name_validator],
+        help_text="Groups this environment with the same application's other tiers (dev, test, prod) so you can "
+        "promote between them. Empty: the environment name.",
+    )
     tier = forms.ChoiceField(choices=Tier.choices)
     ttl_days = forms.IntegerField(
         label="Time to live (days)",
@@ -153,7 +161,7 @@ class RequestForm(ParametersForm):
         help_text="Sets the expiry date shown on the environment, which you can extend there. Empty: the tier default.",
     )
 
-    shown_standard_fields = ("team", "name", "tier", "ttl_days", "reason")  # pattern_version is hidden
+    shown_standard_fields = ("team", "name", "application", "tier", "ttl_days", "reason")  # pattern_version is hidden
     field_order = ("pattern_version", *shown_standard_fields)
 
     def __init__(self, *args, version: PatternVersion, user, **kwargs):
@@ -188,6 +196,7 @@ class RequestForm(ParametersForm):
             tier=data.get("tier"),
             ttl_days=data.get("ttl_days"),
             parameters=parameters,
+            application=data.get("application") or data.get("name", ""),
         )
         self.show_errors(errors, data)
         data["parameters"], data["ttl_days"] = parameters, ttl
@@ -202,6 +211,13 @@ class UpdateForm(ParametersForm):
         super().__init__(*args, version=environment.pattern_version, **kwargs)
         self.environment = environment
         self.fields["reason"].label = "Why this change?"
+        for name in immutable(environment.pattern_version.parameters_schema):
+            field = self.fields[name]
+            field.disabled = True  # the browser cannot change it; the form keeps what runs
+            field.initial = environment.parameters.get(name)
+            field.help_text = (
+                f"{field.help_text} Fixed once created: changing it would replace the environment.".strip()
+            )
 
     def clean(self):
         data = super().clean()

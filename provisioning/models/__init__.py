@@ -1,6 +1,15 @@
 from provisioning.models.approvals import Approval, ApprovalRequirement
 from provisioning.models.changes import ChangeRequest
 from provisioning.models.environments import Environment, environment_name_validator
+from provisioning.models.notices import ExpiryNotice
 from provisioning.models.runs import Run
 
-__all__ = ["Approval", "ApprovalRequirement", "ChangeRequest", "Environment", "Run", "environment_name_validator"]
+__all__ = [
+    "Approval",
+    "ApprovalRequirement",
+    "ChangeRequest",
+    "Environment",
+    "ExpiryNotice",
+    "Run",
+    "environment_name_validator",
+]

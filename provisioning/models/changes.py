@@ -42,6 +42,13 @@ class ChangeRequest(models.Model):
     source = models.CharField(max_length=10, choices=ChangeSource.choices, default=ChangeSource.PORTAL)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     parameters = models.JSONField(default=dict)
+    # The pattern version the change moves the environment to (an upgrade); None: the one it runs.
+    pattern_version = models.ForeignKey(
+        "catalogue.PatternVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    promoted_from = models.ForeignKey(
+        "Environment", on_delete=models.SET_NULL, null=True, blank=True, related_name="promotions"
+    )
     ttl_days = models.PositiveIntegerField(null=True, blank=True)
     reason = models.TextField(blank=True, max_length=2000)
     policy_results = models.JSONField(
@@ -93,6 +100,10 @@ class ChangeRequest(models.Model):
         """Back to checking, for a retry or a re-plan: a new plan will be checked and reviewed again."""
         self.status, self.finished_at, self.failure_reason = ChangeStatus.CHECKING, None, ""
         self.save(update_fields=["status", "finished_at", "failure_reason", "updated_at"])
+
+    @property
+    def target_version(self):
+        return self.pattern_version or self.environment.pattern_version
 
     @property
     def destroys(self) -> bool:

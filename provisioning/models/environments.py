@@ -51,6 +51,11 @@ class Environment(models.Model):
     resources = models.JSONField(default=list, blank=True, help_text="Resources in state: address, id, tags.")
     tags = models.JSONField(default=dict, blank=True, help_text="Mandatory tags applied to every resource.")
     estimated_monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # Environments of one application in several tiers form its promotion path (dev -> test -> prod).
+    application = models.CharField(max_length=24, blank=True, validators=[environment_name_validator])
+    # What the last drift check found changed outside the portal ([] = in sync), and when it ran.
+    drift = models.JSONField(default=list, blank=True)
+    drift_checked_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The one run allowed to touch this environment's state now; taken with a conditional update.
     active_run = models.ForeignKey("Run", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -66,6 +71,11 @@ class Environment(models.Model):
                 fields=["team", "name"],
                 condition=~Q(status__in=["decommissioned", "withdrawn"]),
                 name="unique_live_environment_name_per_team",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "application", "tier"],
+                condition=~Q(status__in=["decommissioned", "withdrawn"]) & ~Q(application=""),
+                name="one_live_environment_per_tier_of_an_application",
             ),
         ]
 

@@ -33,6 +33,11 @@ class Run(models.Model):
     kind = models.CharField(max_length=10, choices=RunKind.choices)
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     destroy = models.BooleanField(default=False, help_text="A plan that destroys every resource.")
+    # A preview plans another version or other parameters than those the environment runs.
+    target_version = models.ForeignKey(
+        "catalogue.PatternVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    parameters = models.JSONField(null=True, blank=True)
     log = models.TextField(blank=True, default="")
     plan_file = models.BinaryField(null=True, blank=True, editable=False)
     plan_json = models.JSONField(null=True, blank=True, editable=False)

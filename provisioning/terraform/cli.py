@@ -75,13 +75,17 @@ class TerraformCLI:
         """
         self.env = {**self.env, "TF_WORKSPACE": name}
 
-    def plan(self, on_output: OutputCallback, plan_file: str, *, destroy: bool = False) -> CommandResult:
+    def plan(
+        self, on_output: OutputCallback, plan_file: str, *, destroy: bool = False, refresh_only: bool = False
+    ) -> CommandResult:
         # -detailed-exitcode: 0 = no changes, 2 = changes present, 1 = error.
+        # -refresh-only: compare state with what really runs (drift), propose nothing.
         return self._run(
             "plan",
             on_output,
             out=plan_file,
             destroy=IsFlagged if destroy else None,
+            refresh_only=IsFlagged if refresh_only else None,
             detailed_exitcode=IsFlagged,
             input=False,
             lock_timeout=self.lock_timeout,

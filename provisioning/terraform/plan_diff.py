@@ -39,6 +39,30 @@ def describe_plan(plan: dict) -> list[dict]:
     return changes
 
 
+def describe_drift(plan: dict) -> list[dict]:
+    """What changed outside Terraform, from a plan's `resource_drift` (Terraform 0.15.4 and later)."""
+    drifted = []
+    for rc in plan.get("resource_drift") or []:
+        change = rc.get("change", {})
+        gone = change.get("actions") == ["delete"] or change.get("after") is None
+        action = "deleted" if gone else "changed"
+        rows = [] if gone else [r for r in _attributes(change, "update") if not r["name"].startswith("tags_all")]
+        drifted.append({"address": rc["address"], "type": rc.get("type", ""), "action": action, "attributes": rows})
+    return sorted(drifted, key=lambda d: d["address"])
+
+
+# Replacing one of these loses its data: a change that does is called out, and reviewed by the platform
+# team (the `stateful-replacement` rule of governance/approval_rules.yaml names the same types).
+STATEFUL_TYPES = frozenset(
+    {"aws_db_instance", "aws_rds_cluster", "aws_redshift_cluster", "aws_s3_bucket", "aws_ebs_volume",
+     "aws_elasticache_cluster", "aws_sqs_queue"}
+)  # fmt: skip
+
+
+def stateful_replacements(changes: list[dict]) -> list[dict]:
+    return [c for c in changes if c["action"] in ("replace", "destroy") and c["type"] in STATEFUL_TYPES]
+
+
 def summary(changes: list[dict]) -> dict[str, int]:
     counts = {"create": 0, "update": 0, "replace": 0, "destroy": 0}
     for change in changes:

@@ -135,7 +135,7 @@ def through_action(verb, actor, obj, tier, payments, web_app):
             actor=actor, environment=obj, parameters={**obj.parameters, "log_retention_days": 90}
         ),
         "extend": lambda: actions.extend_environment(actor=actor, environment=obj, days=1),
-        "decommission": lambda: actions.decommission_environment(actor=actor, environment=obj),
+        "decommission": lambda: actions.decommission_environment(actor=actor, environment=obj, confirm_name=obj.name),
         "cancel": lambda: actions.cancel_change(actor=actor, change=obj),
         "retry": lambda: actions.retry_change(actor=actor, change=obj),
         "decide": lambda: actions.decide_change(actor=actor, change=obj, group="network", decision="approved"),
@@ -159,7 +159,7 @@ def through_portal(verb, actor, obj, tier, payments, web_app):
     elif verb == "extend":
         response = client.post(f"/environments/{obj.pk}/extend/", {"days": 1})
     elif verb == "decommission":
-        response = client.post(f"/environments/{obj.pk}/decommission/")
+        response = client.post(f"/environments/{obj.pk}/decommission/", {"confirm_name": obj.name})
     elif verb in ("cancel", "retry"):
         response = client.post(f"/changes/{obj.pk}/{verb}/")
     else:

@@ -107,5 +107,5 @@ def test_decommissioning_frees_the_run_rate(alice, payments, dev_environment):
 
     from provisioning import actions
 
-    destroy = actions.decommission_environment(actor=alice, environment=environment)
+    destroy = actions.decommission_environment(actor=alice, environment=environment, confirm_name=environment.name)
     assert destroy.cost_delta == Decimal("-10.23") and destroy.cost_estimate == 0

@@ -90,9 +90,11 @@ def test_state_resources_lists_managed_resources_of_every_module_with_their_tags
         }
     }  # fmt: skip
 
-    assert state_resources(state) == [
+    assert state_resources(state, keep=frozenset({"arn"})) == [
         {"address": "module.pattern.aws_s3_bucket.b", "type": "aws_s3_bucket", "id": "arn:aws:s3:::b",
-         "tags": {"team": "x"}},
+         "tags": {"team": "x"}, "values": {"arn": "arn:aws:s3:::b"}},
         {"address": "module.pattern.aws_s3_bucket_public_access_block.b", "type": "aws_s3_bucket_public_access_block",
-         "id": "b", "tags": {}},
+         "id": "b", "tags": {}, "values": {}},
     ]  # fmt: skip
+    # only the attributes asked for are kept: state holds secrets
+    assert [r["values"] for r in state_resources(state)] == [{}, {}]

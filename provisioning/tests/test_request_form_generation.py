@@ -125,7 +125,7 @@ def test_titles_become_labels_and_descriptions_become_help_texts(form):
 
 def test_the_form_has_one_field_per_parameter_after_the_standard_fields(form, web_app):
     assert form.parameter_names == list(web_app.parameters_schema["properties"])
-    assert list(form.fields)[:6] == ["pattern_version", "team", "name", "tier", "ttl_days", "reason"]
+    assert list(form.fields)[:7] == ["pattern_version", "team", "name", "application", "tier", "ttl_days", "reason"]
 
 
 def test_the_page_marks_required_fields_and_shows_help_texts(alice, catalogue):

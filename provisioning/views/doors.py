@@ -38,3 +38,17 @@ def _readable(exc: actions.ActionError) -> str:
     if isinstance(exc, actions.RequestInvalid):
         return " ".join(message for messages_ in exc.errors.values() for message in messages_)
     return str(exc)
+
+
+def refused_on_form(form, exc: actions.ActionError) -> int:
+    """Show an action's refusal on the form; the status to answer with."""
+    if isinstance(exc, actions.NotFound):
+        raise Http404(str(exc))
+    if isinstance(exc, actions.RequestInvalid):
+        errors = exc.errors
+    elif isinstance(exc, actions.Forbidden) and "team" in form.fields:
+        errors = {"team": [str(exc)]}
+    else:
+        errors = {"__all__": [str(exc)]}
+    form.show_errors(errors, form.cleaned_data)
+    return exc.status

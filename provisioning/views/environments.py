@@ -16,10 +16,12 @@ from governance import roles
 from governance.choices import Verb
 from governance.models import AuditEvent, Team
 from idp_portal.permissions import get_for_user
-from provisioning import actions
+from provisioning import actions, promotion
 from provisioning.choices import ChangeSource
 from provisioning.forms import ExtendForm
 from provisioning.models import ChangeRequest, Environment
+from provisioning.upgrades import newer_version
+from provisioning.validation import extension_limit
 from provisioning.views.doors import perform
 
 HISTORY_DAYS = 90
@@ -76,6 +78,10 @@ def environment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_change": open_change,
         "may": allowed_verbs(request.user, environment),
         "extend_form": ExtendForm(),
+        "extension_limit": extension_limit(environment),
+        "newer_version": newer_version(environment),
+        "promotion_path": promotion.path(environment),
+        "next_tier": promotion.next_tier(environment) if environment.application else None,
     }
     return render(request, "provisioning/environment_detail.html", context)
 
@@ -93,6 +99,7 @@ def decommission_environment(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: actions.decommission_environment(
             actor=request.user,
             environment=environment,
+            confirm_name=request.POST.get("confirm_name", ""),
             reason=request.POST.get("reason", ""),
             source=ChangeSource.PORTAL,
         ),
@@ -116,8 +123,19 @@ def extend_environment(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         lambda: actions.extend_environment(
-            actor=request.user, environment=environment, days=form.cleaned_data["days"], source=ChangeSource.PORTAL
-        ),
-        done=lambda env: (back, f"{env.name} now expires on {env.expires_at:%Y-%m-%d}."),
+            actor=request.user,
+            environment=environment,
+            days=form.cleaned_data["days"],
+            reason=form.cleaned_data["reason"],
+            source=ChangeSource.PORTAL,
+        ),  # fmt: skip
+        done=lambda result: _extended(result, back),
         back=back,
     )
+
+
+def _extended(result, back: str) -> tuple[str, str]:
+    """Extended at once (the environment), or beyond the maximum: a change waiting for review."""
+    if isinstance(result, ChangeRequest):
+        return reverse("provisioning:change_detail", args=[result.pk]), "The platform team reviews this extension."
+    return back, f"{result.name} now expires on {result.expires_at:%Y-%m-%d}."

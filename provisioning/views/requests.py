@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,7 +15,7 @@ from provisioning import actions
 from provisioning.choices import ChangeSource, ChangeStatus
 from provisioning.forms import ParametersForm, RequestForm, UpdateForm
 from provisioning.models import ChangeRequest, Environment
-from provisioning.views.doors import forbidden
+from provisioning.views.doors import forbidden, refused_on_form
 
 
 def _pattern(request: HttpRequest, slug: str) -> Pattern:
@@ -48,20 +48,6 @@ def _show_violations(form: ParametersForm, change: ChangeRequest) -> list[dict]:
     return unplaced
 
 
-def _refused(form: ParametersForm, exc: actions.ActionError) -> int:
-    """Show an action's refusal on the form; the status to answer with."""
-    if isinstance(exc, actions.NotFound):
-        raise Http404(str(exc))
-    if isinstance(exc, actions.RequestInvalid):
-        errors = exc.errors
-    elif isinstance(exc, actions.Forbidden) and "team" in form.fields:
-        errors = {"team": [str(exc)]}
-    else:
-        errors = {"__all__": [str(exc)]}
-    form.show_errors(errors, form.cleaned_data)
-    return exc.status
-
-
 @login_required
 def request_environment(request: HttpRequest, slug: str) -> HttpResponse:
     pattern = _pattern(request, slug)
@@ -73,6 +59,7 @@ def request_environment(request: HttpRequest, slug: str) -> HttpResponse:
             **previous.parameters,
             "team": previous.environment.team_id,
             "name": previous.environment.name,
+            "application": previous.environment.application,
             "tier": previous.environment.tier,
             "ttl_days": previous.ttl_days,
             "reason": previous.reason,
@@ -86,6 +73,7 @@ def request_environment(request: HttpRequest, slug: str) -> HttpResponse:
                 team=data["team"],
                 pattern_version=version,
                 name=data["name"],
+                application=data["application"],
                 tier=data["tier"],
                 ttl_days=data["ttl_days"],
                 parameters=data["parameters"],
@@ -94,7 +82,7 @@ def request_environment(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("provisioning:change_detail", pk=change.pk)
         except actions.ActionError as exc:
-            status = _refused(form, exc)
+            status = refused_on_form(form, exc)
     else:
         status = 400 if request.method == "POST" else 200
     unplaced = _show_violations(form, previous) if previous is not None else []
@@ -136,7 +124,7 @@ def update_environment(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("provisioning:change_detail", pk=change.pk)
         except actions.ActionError as exc:
-            status = _refused(form, exc)
+            status = refused_on_form(form, exc)
     elif request.method == "POST":
         status = 400
     context = {"environment": environment, "version": environment.pattern_version, "form": form}
