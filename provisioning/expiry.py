@@ -89,13 +89,14 @@ def _decommission(environment: Environment) -> bool:
     """Start its decommissioning, through the same action as a person's; False when a change holds it."""
     if environment.changes.open().exists():
         return False
+    system = system_user()
     try:
         with transaction.atomic():
             change = actions.decommission_environment(
-                actor=system_user(), environment=environment, source=ChangeSource.SYSTEM,
+                actor=system, environment=environment, source=ChangeSource.SYSTEM,
                 reason=f"Expired on {timezone.localtime(environment.expires_at):%Y-%m-%d %H:%M}.",
             )  # fmt: skip
-            record(AuditAction.ENVIRONMENT_EXPIRED, environment=environment, change_id=change.pk,
+            record(AuditAction.ENVIRONMENT_EXPIRED, actor=system, environment=environment, change_id=change.pk,
                    message=f"{environment} expired; decommissioning it (change #{change.pk}).")  # fmt: skip
     except actions.ChangeNotAllowed as exc:
         logger.info("expired %s not decommissioned yet: %s", environment, exc)

@@ -31,7 +31,9 @@ from provisioning.tests.plans import as_destroy_plan, captured_plan, finish_plan
 NETWORK_REASON = "Anything that opens a path from the internet is reviewed by the network team, in every tier."
 NETWORK_BEYOND_DEV = "VPCs, subnets, routes and security groups outside development are reviewed by the network team."
 SECURITY_REASON = "IAM and KMS keys (and their policies) are reviewed by the security team."
-PRODUCTION = "A production change that never ran in a lower tier of its promotion path is reviewed by the platform team."
+PRODUCTION = (
+    "A production change that never ran in a lower tier of its promotion path is reviewed by the platform team."
+)
 PRODUCTION_DESTROY = "Destroying anything in production is reviewed by the platform team."
 OVER_BUDGET = "A change that takes the team over its monthly budget is reviewed by finance."
 

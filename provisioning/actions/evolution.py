@@ -110,29 +110,35 @@ def promote_environment(*, actor, environment: Environment, reason: str = "", so
     )
     carried = promotion.carried(source_env.parameters, version)
     what = f"{version.version} and {', '.join(sorted(carried)) or 'no settings'}"
-    if target is None:
-        change = request_environment(
-            actor=actor, team=source_env.team, pattern_version=version, name=f"{source_env.application}-{tier}",
-            tier=tier, ttl_days=None, parameters={**_tier_defaults(version), **carried}, reason=reason,
-            source=source, application=source_env.application,
-        )  # fmt: skip
-    else:
-        if not roles.allows(actor, Verb.UPDATE, target.team, target.tier):
-            raise Forbidden(roles.refusal(actor, Verb.UPDATE, target.team, target.tier))
-        kept = {k: v for k, v in target.parameters.items() if k in promotion.per_tier(version)}
-        mapping = map_parameters({**target.parameters, **carried}, version, {**carried, **kept})
-        if mapping.errors:
-            raise RequestInvalid(mapping.errors)
-        if version.pk == target.pattern_version_id and mapping.parameters == target.parameters:
-            raise ChangeNotAllowed(f"Nothing to promote: {target} already runs what {source_env} runs.")
-        change = _update_change(
-            actor, target, verb="promote", version=version if version.pk != target.pattern_version_id else None,
-            parameters=mapping.parameters, reason=reason, source=source, promoted_from=source_env,
-            message=f"{actor} promoted {source_env} ({what}) to {target}",
-        )  # fmt: skip
-    ChangeRequest.objects.filter(pk=change.pk).update(promoted_from=source_env)
-    record(AuditAction.ENVIRONMENT_PROMOTED, actor=actor, environment=source_env, change_id=change.pk, source=source,
-           message=f"{actor} promoted {source_env} to the {tier} tier (change #{change.pk}).")  # fmt: skip
+    if target is None and not version.is_current:
+        raise ChangeNotAllowed(
+            f"{source_env} runs {version.version}, which new environments can no longer use; upgrade it, then promote."
+        )
+    with transaction.atomic():  # the new change and the promotion on the record, together
+        if target is None:
+            change = request_environment(
+                actor=actor, team=source_env.team, pattern_version=version, name=f"{source_env.application}-{tier}",
+                tier=tier, ttl_days=None, parameters={**_tier_defaults(version), **carried}, reason=reason,
+                source=source, application=source_env.application,
+            )  # fmt: skip
+        else:
+            if not roles.allows(actor, Verb.UPDATE, target.team, target.tier):
+                raise Forbidden(roles.refusal(actor, Verb.UPDATE, target.team, target.tier))
+            kept = {k: v for k, v in target.parameters.items() if k in promotion.per_tier(version)}
+            mapping = map_parameters({**target.parameters, **carried}, version, {**carried, **kept})
+            if mapping.errors:
+                raise RequestInvalid(mapping.errors)
+            if version.pk == target.pattern_version_id and mapping.parameters == target.parameters:
+                raise ChangeNotAllowed(f"Nothing to promote: {target} already runs what {source_env} runs.")
+            change = _update_change(
+                actor, target, verb="promote", version=version if version.pk != target.pattern_version_id else None,
+                parameters=mapping.parameters, reason=reason, source=source, promoted_from=source_env,
+                message=f"{actor} promoted {source_env} ({what}) to {target}",
+            )  # fmt: skip
+        ChangeRequest.objects.filter(pk=change.pk).update(promoted_from=source_env)
+        change.promoted_from = source_env
+        record(AuditAction.ENVIRONMENT_PROMOTED, actor=actor, environment=source_env, change_id=change.pk, source=source,
+               message=f"{actor} promoted {source_env} to the {tier} tier (change #{change.pk}).")  # fmt: skip
     return change
 
 

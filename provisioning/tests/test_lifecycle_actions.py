@@ -94,8 +94,12 @@ def test_extending_past_the_tiers_maximum_says_how_far_it_can_go(sandbox_box, al
         actions.extend_environment(actor=alice, environment=sandbox_box, days=10)
     [message] = refused.value.errors["days"]
     assert message.startswith("The dev tier lets Development environment live at most 14 days from today;")
-    assert message.endswith(("at most 6 days, or give a reason to ask the platform team for longer.",
-                             "at most 7 days, or give a reason to ask the platform team for longer."))
+    assert message.endswith(
+        (
+            "at most 6 days, or give a reason to ask the platform team for longer.",
+            "at most 7 days, or give a reason to ask the platform team for longer.",
+        )
+    )
     assert not AuditEvent.objects.filter(action=AuditAction.ENVIRONMENT_EXTENDED).exists()
 
 

@@ -126,7 +126,9 @@ def test_the_member_sees_the_environment_page(dave, environment):
 
 def test_the_member_decommissions_an_active_environment(dave, active_environment):
     # when
-    response = client_for(dave).post(f"/environments/{active_environment.pk}/decommission/", {"confirm_name": active_environment.name})
+    response = client_for(dave).post(
+        f"/environments/{active_environment.pk}/decommission/", {"confirm_name": active_environment.name}
+    )
 
     # then
     destroy = ChangeRequest.objects.get(environment=active_environment, action=ChangeAction.DESTROY)
@@ -142,7 +144,9 @@ def test_decommissioning_an_environment_not_built_yet_is_refused_with_a_message(
     before = request_records()
 
     # when
-    response = client_for(alice).post(f"/environments/{environment.pk}/decommission/", {"confirm_name": environment.name})
+    response = client_for(alice).post(
+        f"/environments/{environment.pk}/decommission/", {"confirm_name": environment.name}
+    )
 
     # then
     assert response.status_code == 302

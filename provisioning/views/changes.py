@@ -12,7 +12,7 @@ from idp_portal.permissions import get_for_user
 from provisioning import actions
 from provisioning.choices import ChangeSource, ChangeStatus
 from provisioning.models import ChangeRequest, Run
-from provisioning.terraform.plan_diff import summary
+from provisioning.terraform.plan_diff import stateful_replacements, summary
 from provisioning.views.doors import perform
 
 LOG_TAIL_LINES = 40
@@ -52,6 +52,7 @@ def _change_context(request: HttpRequest, pk: int) -> dict:
         "log_tail": tail,
         "plan_changes": plan_changes,
         "plan_summary": summary(plan_changes),
+        "data_loss": stateful_replacements(plan_changes) if change.action != "destroy" else [],
         "requirements": requirements,
         "may": may,
         "awaiting_me": awaiting_me if change.status == ChangeStatus.AWAITING_APPROVAL else [],
