@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -24,8 +24,19 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"patterns": patterns, "filters": filters})
 
 
+# Environments that no longer exist (provisioning's EnvironmentStatus.gone_values; the catalogue sits
+# below provisioning, so it names them; a test keeps the two lists equal).
+GONE_STATUSES = ("decommissioned", "withdrawn")
+
+
 @login_required
 def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
     pattern = get_for_user(Pattern.objects.prefetch_related("versions"), request.user, slug=slug, is_active=True)
     version = pattern.current_version
-    return render(request, "catalogue/pattern_detail.html", {"pattern": pattern, "version": version})
+    # Across every team: how widely each version runs, never which teams run it.
+    versions = pattern.versions.annotate(
+        in_use=Count("environments", filter=~Q(environments__status__in=GONE_STATUSES))
+    ).order_by("-created_at")
+    return render(
+        request, "catalogue/pattern_detail.html", {"pattern": pattern, "version": version, "versions": versions}
+    )

@@ -99,7 +99,8 @@ def _case_input(case: dict, fixtures_dir: Path) -> dict:
 
 
 def _apply_patch(policy_input: dict, operation: dict) -> None:
-    """set_request / set_variable / set_after {address, path, value} / add_change {address, after} / remove."""
+    """set_request / set_variable / set_after {address, path, value} / add_change {address, after} /
+    as_update [addresses] / remove."""
     plan = policy_input.setdefault("plan", {})
     if "set_request" in operation:
         policy_input.setdefault("request", {}).update(operation["set_request"])
@@ -132,6 +133,16 @@ def _apply_patch(policy_input: dict, operation: dict) -> None:
                 },
             }
         )
+    elif "as_update" in operation:
+        # An update plan of what the fixture creates: the listed resources change, the rest stay as they are.
+        changing = set(operation["as_update"])
+        for rc in plan.get("resource_changes", []):
+            change = rc["change"]
+            change["before"] = json.loads(json.dumps(change.get("after") or {}))
+            change["actions"] = ["update"] if rc["address"] in changing else ["no-op"]
+        missing = changing - {rc["address"] for rc in plan.get("resource_changes", [])}
+        if missing:
+            raise KeyError(f"no resource change {sorted(missing)[0]} in the fixture")
     elif "remove" in operation:
         address = operation["remove"]
         plan["resource_changes"] = [

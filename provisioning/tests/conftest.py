@@ -22,8 +22,10 @@ def wait_for_status(change: ChangeRequest, statuses, timeout: float = 240) -> Ch
     wait_for(reached, timeout, f"change #{change.pk} to reach {statuses}", interval=0.5)
     if change.status not in statuses:
         runs = "\n".join(f"run {r.pk} {r.kind} {r.status}: {r.error}\n{r.log[-3000:]}" for r in change.runs.all())
+        denials = [r["message"] for r in change.policy_results if r.get("severity") == "deny"]
         pytest.fail(
-            f"change #{change.pk} ended {change.status} ({change.failure_reason}) instead of {statuses}\n{runs}"
+            f"change #{change.pk} ended {change.status} ({change.failure_reason}{'; '.join(denials)}) "
+            f"instead of {statuses}\n{runs}"
         )
     return change
 

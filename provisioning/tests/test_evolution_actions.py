@@ -13,6 +13,7 @@ from guardian.shortcuts import assign_perm
 
 from catalogue.choices import VersionStatus
 from catalogue.models import PatternVersion
+from catalogue.tests.helpers import parse_html
 from conftest import client_for, request_change
 from governance.choices import AuditAction, ChangeAction
 from governance.models import AuditEvent
@@ -369,3 +370,20 @@ def test_the_team_page_marks_drifted_environments(box, alice):
     drift_found(actions.check_drift(actor=alice, environment=box), DRIFT)
     page = client_for(alice).get("/teams/payments/").content.decode()
     assert "drifted" in page
+
+
+# -- the catalogue page ---------------------------------------------------------------------------
+def test_the_pattern_page_says_how_many_environments_run_each_version(box, alice, payments, catalogue):
+    from catalogue.views import GONE_STATUSES
+
+    assert set(GONE_STATUSES) == set(EnvironmentStatus.gone_values())
+    request_change(alice, payments, catalogue["dev-environment"], name="box-2")
+    gone = request_change(alice, payments, catalogue["dev-environment"], name="box-3").environment
+    Environment.objects.filter(pk=gone.pk).update(status=EnvironmentStatus.DECOMMISSIONED)
+    publish(catalogue["dev-environment"], "1.1.0", add_log_retention)
+
+    page = parse_html(client_for(alice).get("/catalogue/dev-environment/").content)
+
+    rows = {row.attrs["data-version"]: row.text for row in page.find("table", id="versions").find_all("tr")}
+    assert "0 environments" in rows["1.1.0"] and "Current" in rows["1.1.0"]
+    assert "2 environments" in rows["1.0.0"] and "Deprecated" in rows["1.0.0"]

@@ -46,7 +46,7 @@ def test_development_environment_is_built_tagged_and_destroyed(sandbox, aws, cat
     assert all(set(t) >= MANDATORY for t in tagged_arns(aws, environment).values())
 
     # when alice decommissions it
-    destroy = actions.decommission_environment(actor=alice, environment=environment)
+    destroy = actions.decommission_environment(actor=alice, environment=environment, confirm_name=environment.name)
     destroy = wait_for_status(destroy, ChangeStatus.APPLIED)
 
     # then every resource is gone

@@ -91,9 +91,9 @@ def test_two_runs_on_one_environment_never_overlap(sandbox, test_patterns, alice
     environment = change.environment
 
     # a second change is refused while one is open
-    actions.decommission_environment(actor=alice, environment=environment)
+    actions.decommission_environment(actor=alice, environment=environment, confirm_name=environment.name)
     with pytest.raises(actions.ChangeNotAllowed, match="is busy with change #"):
-        actions.decommission_environment(actor=alice, environment=environment)
+        actions.decommission_environment(actor=alice, environment=environment, confirm_name=environment.name)
     wait_for_status(environment.changes.order_by("-pk").first(), ChangeStatus.APPLIED)
 
     # two runs queued at once for one environment run one after the other
@@ -133,7 +133,7 @@ def test_cancelling_a_running_apply_interrupts_terraform_and_frees_the_environme
     assert environment.active_run is None
     assert environment.status == EnvironmentStatus.FAILED  # partly built: decommission or retry
     # terraform released its state lock: decommissioning runs at once
-    destroy = actions.decommission_environment(actor=alice, environment=environment)
+    destroy = actions.decommission_environment(actor=alice, environment=environment, confirm_name=environment.name)
     wait_for_status(destroy, ChangeStatus.APPLIED)
 
 

@@ -122,7 +122,7 @@ def test_pattern_is_applied_compliant_and_destroyed(slug, sandbox, aws, catalogu
     assert all(set(r["tags"]) >= MANDATORY for r in environment.resources if r["tags"])
 
     # when alice decommissions it (approved like any change)
-    destroy = actions.decommission_environment(actor=alice, environment=environment)
+    destroy = actions.decommission_environment(actor=alice, environment=environment, confirm_name=environment.name)
     approve_everything(destroy, reviewers)
 
     # then the resources are gone

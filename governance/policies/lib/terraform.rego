@@ -21,6 +21,22 @@ by_type[type] contains rc if {
 
 resources_of_type(type) := object.get(by_type, type, set())
 
+# What exists after the plan, unchanged resources too: what a changing resource may be attached to
+# (an update of a bucket's tags leaves its encryption configuration a no-op, still in place).
+present contains rc if {
+	some rc in input.plan.resource_changes
+	rc.mode == "managed"
+	some action in rc.change.actions
+	action in {"create", "update", "no-op"}
+}
+
+present_by_type[type] contains rc if {
+	some rc in present
+	type := rc.type
+}
+
+present_of_type(type) := object.get(present_by_type, type, set())
+
 resources_of_types(types) := {rc | some type in types; some rc in resources_of_type(type)}
 
 # The resource block behind a resource change (module path + type + name, instance keys stripped).
@@ -36,7 +52,7 @@ referenced_by(rc, source_type, attribute) if count(referring(rc, source_type, at
 
 # Resource changes of `source_type` attached to `rc` by reference, or by `attribute` naming the same
 # value as `rc`'s `own` attribute (a bucket name written out, or an existing resource's id).
-attached(rc, source_type, attribute, own) := {source.address | some source in resources_of_type(source_type); attaches(rc, source, attribute, own)}
+attached(rc, source_type, attribute, own) := {source.address | some source in present_of_type(source_type); attaches(rc, source, attribute, own)}
 
 attaches(rc, source, attribute, own) if config_address(source) in referring(rc, source.type, attribute)
 
