@@ -40,6 +40,14 @@ class BudgetMode(models.TextChoices):
     DENY = "deny", "Changes that go over are rejected"
 
 
+class TokenScope(models.TextChoices):
+    """What a personal access token may do; write and approve include read."""
+
+    READ = "read", "Read"
+    WRITE = "write", "Read and write (request, change, extend, decommission)"
+    APPROVE = "approve", "Read and approve (decide on changes waiting for your group)"
+
+
 class MembershipRole(models.TextChoices):
     MEMBER = "member", "Member"
     LEAD = "lead", "Team lead"
@@ -75,6 +83,8 @@ class AuditAction(models.TextChoices):
     ENVIRONMENT_IN_SYNC = "environment.in_sync", "No drift"
     ENVIRONMENT_PROMOTED = "environment.promoted", "Change promoted"
     TEAM_SETTINGS_CHANGED = "team.settings_changed", "Team settings changed"
+    TOKEN_CREATED = "token.created", "Access token created"
+    TOKEN_REVOKED = "token.revoked", "Access token revoked"
     ACCESS_DENIED = "security.access_denied", "Access denied"
     RUN_STARTED = "run.started", "Run started"
     RUN_FINISHED = "run.finished", "Run finished"

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
-from governance.choices import AuditAction, BudgetMode, MembershipRole, Verb
+from governance.choices import AuditAction, BudgetMode, MembershipRole, TokenScope, Verb
 from idp_portal.permissions import RestrictedQuerySet
 
 slug_validator = RegexValidator(
@@ -120,3 +120,34 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal access token for the API and the CLI: shown once, kept only as a hash.
+
+    The secret is 256 random bits, so a fast hash is enough (a slow password hash protects
+    guessable secrets, and would cost every API call); `prefix` finds the row without the secret.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, help_text="What it is for, e.g. laptop CLI or CI pipeline.")
+    prefix = models.CharField(max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scope = models.CharField(max_length=10, choices=TokenScope.choices, default=TokenScope.READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…, {self.scope})"

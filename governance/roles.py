@@ -128,3 +128,8 @@ def system_user() -> User:
         user.is_active = False
         user.save(update_fields=["password", "is_active"])
     return user
+
+
+def sees_all_costs(user) -> bool:
+    """Platform and finance reviewers (and platform operators) read every team's costs."""
+    return user.is_superuser or bool(reviewer_groups(user) & {ReviewerGroup.PLATFORM, ReviewerGroup.FINANCE})

@@ -46,7 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "guardian",
     "governance",
@@ -222,12 +224,45 @@ SLACK_TIMEOUT_SECONDS = env_int("SLACK_TIMEOUT_SECONDS", 5, minimum=1)
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "governance.api.authentication.AccessTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "idp_portal.api.permissions.TokenScopeAllows",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "idp_portal.api.pagination.Pages",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["idp_portal.api.throttles.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_RATE", "600/minute")},
+    "EXCEPTION_HANDLER": "idp_portal.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IDP Portal API",
+    "DESCRIPTION": "Request, change and follow environments; every call goes through the same actions as the "
+    "portal's pages. Authenticate with `Authorization: Bearer idp_…` (a personal access token).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ChangeActionEnum": "governance.choices.ChangeAction",
+        "AuditActionEnum": "governance.choices.AuditAction",
+        "ChangeStatusEnum": "provisioning.choices.ChangeStatus",
+        "EnvironmentStatusEnum": "provisioning.choices.EnvironmentStatus",
+        "RunStatusEnum": "provisioning.choices.RunStatus",
+        "RunKindEnum": "provisioning.choices.RunKind",
+    },
 }
 
 LOGGING = {

@@ -21,7 +21,7 @@ from costs import budgets, reports
 from costs.collector import last_sync
 from costs.models import SpendSync
 from governance import roles
-from governance.choices import ReviewerGroup, Tier, Verb
+from governance.choices import Tier, Verb
 from governance.models import Team
 from provisioning.models import ApprovalRequirement, ChangeRequest, Environment
 
@@ -42,15 +42,10 @@ COLUMNS = [("name", "Environment"), ("status", "Status"), ("tier", "Tier"), ("co
            ("expires", "Expires"), ("owner", "Owner")]  # fmt: skip
 
 
-def sees_all_costs(user) -> bool:
-    """Platform and finance reviewers (and platform operators) read every team's costs."""
-    return user.is_superuser or bool(roles.reviewer_groups(user) & {ReviewerGroup.PLATFORM, ReviewerGroup.FINANCE})
-
-
 def _team(request: HttpRequest, slug: str) -> Team:
     team = Team.objects.filter(slug=slug).first()
     if team is None or not (
-        sees_all_costs(request.user) or Team.objects.for_user(request.user).filter(pk=team.pk).exists()
+        roles.sees_all_costs(request.user) or Team.objects.for_user(request.user).filter(pk=team.pk).exists()
     ):
         raise Http404("No such team, or you may not see it.")
     return team
@@ -224,7 +219,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "in_flight": in_flight,
         "waiting_for_me": ApprovalRequirement.objects.pending_for(request.user).count(),
         "reviewer": bool(roles.reviewer_groups(request.user)),
-        "sees_all_costs": sees_all_costs(request.user),
+        "sees_all_costs": roles.sees_all_costs(request.user),
     }
     return render(request, "provisioning/home.html", context)
 
@@ -232,7 +227,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_costs(request: HttpRequest) -> HttpResponse:
     """Every team's spend against its budget, the costliest environments, untagged spend, expiry savings."""
-    if not sees_all_costs(request.user):
+    if not roles.sees_all_costs(request.user):
         raise Http404("The organisation's costs are for the platform and finance groups.")
     from provisioning import tag_audit
 

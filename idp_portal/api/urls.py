@@ -1,0 +1,16 @@
+"""/api/v1/: every app's endpoints, the OpenAPI schema and its Swagger UI (served from our static files)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from catalogue.api.urls import router as catalogue
+from governance.api.urls import router as governance
+from provisioning.api.urls import router as provisioning
+
+endpoints = [*catalogue.urls, *provisioning.urls, *governance.urls]
+
+urlpatterns = [
+    path("", include((endpoints, "api"), namespace="api")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
