@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/idp_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test test-fast lint format bench browser clean
+.PHONY: install run test test-fast lint format bench browser clean schema
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ format: install
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(PY) -m benchmarks
+
+# The OpenAPI schema committed beside the code (a test fails when they disagree).
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --file idp_portal/api/openapi.yaml
 
 clean:
 	rm -rf var/test var/terraform/workspaces
