@@ -32,7 +32,7 @@ class EnvironmentFilter(filters.FilterSet):
 
     class Meta:
         model = Environment
-        fields = ["team", "tier", "status", "application", "pattern", "updated_after"]
+        fields = ["team", "name", "tier", "status", "application", "pattern", "updated_after"]
 
     def filter_live(self, queryset, name, value):
         return queryset.live() if value else queryset
