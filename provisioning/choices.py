@@ -91,3 +91,4 @@ class FileSyncStatus(models.TextChoices):
     REFUSED = "refused", "Refused"
     REMOVED = "removed", "Removed: decommissioning"
     KEPT = "kept", "Removed from Git, still running"
+    WAITING = "waiting", "Waiting: the environment is busy"

@@ -13,7 +13,7 @@ from provisioning.gitops.intent import CREATE, NOTHING, UPDATE, UPGRADE, resolve
 def apply_file(actor, path: str, text: str, *, source: str, origin: dict | None = None) -> Outcome:
     """`outcome.change` is the change submitted (or the open one that already asks for this)."""
     request, problems = parse(path, text)
-    if request is None:
+    if request is None or problems:
         return Outcome(path=path, problems=problems)
     intent = resolve(actor, request)
     outcome = outcome_of(intent)
@@ -49,6 +49,7 @@ def apply_file(actor, path: str, text: str, *, source: str, origin: dict | None 
         return outcome
     except actions.ActionError as exc:
         outcome.problems.append(request.problem("metadata.name", str(exc)))
+        outcome.busy = isinstance(exc, actions.ChangeNotAllowed)
         return outcome
     outcome.change, outcome.environment = change.pk, change.environment_id
     if change.status == ChangeStatus.REJECTED:

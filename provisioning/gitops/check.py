@@ -28,6 +28,7 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     quote: dict | None = None
+    busy: bool = False  # refused only because the environment is busy: worth trying again later
 
     @property
     def errors(self) -> list[Problem]:
@@ -58,6 +59,7 @@ def check_file(actor, path: str, text: str) -> Outcome:
         return Outcome(path=path, problems=problems)
     intent = resolve(actor, request)
     outcome = outcome_of(intent)
+    outcome.problems[:0] = problems  # unknown or repeated keys: reported, and the rest is still checked
     if intent.problems:
         return outcome
     if intent.pending is not None:

@@ -53,6 +53,7 @@ class RequestFile:
     application: str = ""
     reason: str = ""
     lines: dict[str, int] = field(default_factory=dict)  # "spec.parameters.volume_size_gb" -> line
+    soft: list[Problem] = field(default_factory=list)  # errors that leave the rest of the file readable
 
     def line_of(self, key: str) -> int:
         """The line of `key` or of the nearest enclosing key the file has (1 when none)."""
@@ -144,7 +145,9 @@ def parse(path: str, text: str) -> tuple[RequestFile | None, list[Problem]]:
         request.ttl_days = _whole_number(request, spec["ttl_days"], problems)
     if "parameters" in spec:
         request.parameters = _parameters(request, spec["parameters"], problems)
-    return (None if any(p.severity == "error" for p in problems) else request), problems
+    # Unknown and repeated keys leave the rest readable: it is still checked, so one run shows every problem.
+    hard = [p for p in problems if p.severity == "error" and p not in request.soft]
+    return (None if hard else request), problems
 
 
 def _mapping(request: RequestFile, node, key: str, problems: list[Problem], allowed) -> dict | None:
@@ -163,10 +166,12 @@ def _mapping(request: RequestFile, node, key: str, problems: list[Problem], allo
         if name is None:
             problems.append(Problem(request.path, line, key, "Keys must be plain names."))
         elif name in found:
-            problems.append(Problem(request.path, line, full, f"`{name}` is given twice; keep one."))
+            request.soft.append(Problem(request.path, line, full, f"`{name}` is given twice; keep one."))
+            problems.append(request.soft[-1])
         elif allowed is not None and name not in allowed:
-            problems.append(Problem(request.path, line, full, f"Unknown key `{name}`; {where} takes "
-                                    f"{', '.join(allowed)}."))  # fmt: skip
+            request.soft.append(Problem(request.path, line, full, f"Unknown key `{name}`; {where} takes "
+                                        f"{', '.join(allowed)}."))  # fmt: skip
+            problems.append(request.soft[-1])
         else:
             found[name] = value_node
             request.lines[full] = line

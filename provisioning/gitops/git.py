@@ -36,6 +36,10 @@ class Commit:
     author: str  # "Name <e-mail>"
     email: str
 
+    @classmethod
+    def of(cls, sha: str, author: str) -> Commit:
+        return cls(sha, author, author.rpartition("<")[2].rstrip(">").strip() if "<" in author else "")
+
 
 class Mirror:
     def __init__(self, cache_dir: Path, url: str):
@@ -96,9 +100,7 @@ class Mirror:
                                      paths=[path.encode()], max_entries=1)  # fmt: skip
             entry = next(iter(walker), None)
             commit = entry.commit if entry is not None else repo[new.encode()]
-            author = commit.author.decode("utf-8", errors="replace")
-            email = author.rpartition("<")[2].rstrip(">").strip() if "<" in author else ""
-            return Commit(commit.id.decode(), author, email)
+            return Commit.of(commit.id.decode(), commit.author.decode("utf-8", errors="replace"))
 
 
 def _wanted(path: str, folder: str) -> bool:

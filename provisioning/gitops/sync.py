@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # A sync that has run this long is taken for dead (its worker crashed) and may be claimed again.
 CLAIM_MINUTES = 15
 SETTLED = (FileSyncStatus.REMOVED, FileSyncStatus.KEPT)
+BUSY_NOTE = " The portal tries again at each sync."
 
 
 def cache_dir(repository: Repository) -> Path:
@@ -79,8 +80,30 @@ def _sync(repository: Repository) -> None:
             except Exception as exc:  # one file's failure must not hold the others back
                 log.exception("gitops: %s:%s failed", repository, change.path)
                 _state(repository, change, commit, FileSyncStatus.ERROR, f"The portal failed on this file: {exc}")
+        handled = {change.path for change in changes}
+    else:
+        handled = set()
+    _retry_waiting(repository, mirror, head, handled)
     Repository.objects.filter(pk=repository.pk).update(last_synced_commit=head, last_synced_at=timezone.now(),
                                                        last_error="")  # fmt: skip
+
+
+def _retry_waiting(repository: Repository, mirror: Mirror, head: str, handled: set[str]) -> None:
+    """Files held back only because their environment was busy: their last commit, tried again."""
+    waiting = list(repository.files.filter(status=FileSyncStatus.WAITING).exclude(path__in=handled))
+    if not waiting:
+        return
+    present = mirror.files(head, repository.folder)
+    for row in waiting:
+        commit = Commit.of(row.last_commit, row.author)
+        try:
+            if row.path in present:
+                _apply(repository, FileChange("changed", row.path, present[row.path]), commit,
+                       mirror.read(present[row.path]))  # fmt: skip
+            else:
+                _remove(repository, FileChange("removed", row.path, row.blob), commit)
+        except Exception:
+            log.exception("gitops: %s:%s failed again", repository, row.path)
 
 
 def _state(repository, file: FileChange, commit: Commit, status: str, message: str, **fields) -> RequestFileSync:
@@ -109,7 +132,11 @@ def _refusal(commit: Commit, team: Team) -> str:
 
 def _apply(repository: Repository, change: FileChange, commit: Commit, text: str) -> None:
     row = repository.files.filter(path=change.path).first()
-    if row is not None and row.last_commit == commit.sha and row.blob == change.blob:
+    if (
+        row is not None
+        and (row.last_commit, row.blob) == (commit.sha, change.blob)
+        and row.status != FileSyncStatus.WAITING
+    ):
         return  # this commit's file was handled already: no second change
     request, problems = parse(change.path, text)
     if request is None:
@@ -138,7 +165,10 @@ def _apply(repository: Repository, change: FileChange, commit: Commit, text: str
     origin = {"repository": repository.name, "path": change.path, "commit": commit.sha, "author": commit.author}
     outcome = apply_file(actor, change.path, text, source=ChangeSource.GITOPS, origin=origin)
     linked = {"team": team, "environment_id": outcome.environment, "change_id": outcome.change}
-    if outcome.errors:
+    if outcome.busy:
+        _state(repository, change, commit, FileSyncStatus.WAITING,
+               "\n".join(str(p) for p in outcome.errors) + BUSY_NOTE, **linked)  # fmt: skip
+    elif outcome.errors:
         prefix = f"Change #{outcome.change} was rejected.\n" if outcome.change else ""
         _state(repository, change, commit, FileSyncStatus.ERROR,
                prefix + "\n".join(str(p) for p in outcome.errors), **linked)  # fmt: skip
@@ -175,6 +205,9 @@ def _remove(repository: Repository, change: FileChange, commit: Commit) -> None:
             actor=actor, environment=environment, source=ChangeSource.GITOPS,
             reason=f"{change.path} removed from {repository} in {short}", origin=origin,
         )  # fmt: skip
+    except actions.ChangeNotAllowed as exc:
+        _state(repository, change, commit, FileSyncStatus.WAITING, f"Not decommissioned yet: {exc}{BUSY_NOTE}")
+        return
     except actions.ActionError as exc:
         _state(repository, change, commit, FileSyncStatus.REFUSED, f"Not decommissioned: {exc}")
         return

@@ -93,6 +93,27 @@ def test_each_mistake_is_reported_at_its_line_naming_the_field(api, alice, edit,
     assert any(text.startswith(expected) for text in texts(result)), texts(result)
 
 
+def test_an_unknown_key_does_not_hide_the_other_problems(api, alice):
+    content = BOX.replace("  tier: dev\n", "  tier: dev\n  colour: red\n").replace("40", "5000")
+    result = validate(api(alice), ("box.yaml", content))
+    assert texts(result) == [
+        "box.yaml:10: spec.colour: Unknown key `colour`; spec takes pattern, version, tier, size, parameters, "
+        "ttl_days, application, reason.",
+        "box.yaml:13: spec.parameters.volume_size_gb: Enter a value of at most 100.",
+    ]
+    response = api(alice).post("/api/v1/request-files/apply/", {"path": "box.yaml", "content": content}, format="json")
+    assert response.status_code == 400 and not Environment.objects.exists()
+
+
+def test_apply_of_a_file_a_policy_refuses_answers_422_at_the_line(api, alice):
+    content = BOX.replace("name: box", "name: shop-prod")
+    response = api(alice).post("/api/v1/request-files/apply/", {"path": "box.yaml", "content": content}, format="json")
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "policy_violation" and error["file"]["change"] == ChangeRequest.objects.get().pk
+    assert error["fields"]["metadata.name"][0].startswith("box.yaml:5: metadata.name: [params-naming]")
+
+
 def test_a_parameter_policy_and_the_budget_are_checked(api, alice, payments):
     result = validate(api(alice), ("envs/prod.yaml", BOX.replace("name: box", "name: shop-prod")))
     assert "envs/prod.yaml:5: metadata.name: [params-naming] A dev environment must not be named like production " \

@@ -192,3 +192,24 @@ def test_other_teams_do_not_see_the_files(repository, remote, bob):
     synced(repository)
     page = client_for(bob).get("/gitops/").content.decode()
     assert PATH not in page and "platform-requests" not in page
+
+
+def test_a_file_changed_while_its_environment_is_busy_waits_and_is_applied_later(repository, remote):
+    remote.write(PATH, BOX)
+    remote.commit("Add box")
+    synced(repository)
+    create = ChangeRequest.objects.get()  # still being built
+
+    remote.write(PATH, BOX.replace("volume_size_gb: 40", "volume_size_gb: 60"))
+    sha = remote.commit("Bigger disk")
+    synced(repository)
+    assert state().status == FileSyncStatus.WAITING and "busy with change" in state().message
+    assert "tries again at each sync" in state().message and not ChangeRequest.objects.filter(action="update")
+
+    built(create)
+    synced(repository)  # no new commit: the poll tries the waiting file again
+    update = ChangeRequest.objects.get(action="update")
+    assert update.parameters["volume_size_gb"] == 60 and (state().status, state().last_commit) == (
+        FileSyncStatus.SUBMITTED, sha)  # fmt: skip
+    synced(repository)
+    assert ChangeRequest.objects.filter(action="update").count() == 1
