@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from catalogue.models import Pattern, PatternVersion
-from catalogue.parameters import defaults
+from catalogue.models import Pattern, PatternVersion, UnknownSize
 from governance.choices import ChangeAction, Verb
 from governance.models import Team
 from provisioning.gitops.files import Problem, RequestFile
@@ -36,11 +35,7 @@ class Intent:
 
 def pattern_named(actor, name: str) -> Pattern | None:
     """A listed pattern by slug or by one of its aliases (`app-environment`)."""
-    listed = Pattern.objects.for_user(actor, Verb.VIEW).listed().prefetch_related("versions")
-    found = listed.filter(slug=name).first()
-    if found is not None:
-        return found
-    return next((p for p in listed if name in (getattr(p, "aliases", None) or [])), None)
+    return Pattern.objects.for_user(actor, Verb.VIEW).listed().prefetch_related("versions").named(name)
 
 
 def resolve(actor, request: RequestFile) -> Intent:
@@ -101,15 +96,11 @@ def _version(intent: Intent, pattern: Pattern, environment: Environment | None) 
 def _parameters(intent: Intent, version: PatternVersion) -> dict | None:
     """Schema defaults, then the size preset, then the file's own values."""
     request = intent.file
-    preset = {}
-    if request.size:
-        sizes = getattr(version, "sizes", None) or {}
-        if request.size not in sizes:
-            offered = f"offers the sizes {', '.join(sizes)}" if sizes else "offers no size presets; set parameters"
-            intent.problems.append(request.problem("spec.size", f"{version} {offered}."))
-            return None
-        preset = dict(sizes[request.size])
-    return {**defaults(version.parameters_schema), **preset, **request.parameters}
+    try:
+        return version.parameters_for(size=request.size or None, parameters=request.parameters)
+    except UnknownSize as exc:
+        intent.problems.append(request.problem("spec.size", f"{version}: {exc}"))
+        return None
 
 
 def _against_environment(intent: Intent, pattern: Pattern, environment: Environment) -> None:

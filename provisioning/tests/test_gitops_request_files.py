@@ -114,6 +114,20 @@ def test_apply_of_a_file_a_policy_refuses_answers_422_at_the_line(api, alice):
     assert error["fields"]["metadata.name"][0].startswith("box.yaml:5: metadata.name: [params-naming]")
 
 
+def test_an_alias_and_a_size_preset_are_understood(api, alice):
+    seed = "apiVersion: idp/v1\nkind: Environment\nmetadata: {team: payments, name: dev}\n" \
+           "spec:\n  pattern: app-environment\n  size: medium\n"  # fmt: skip
+    result = validate(api(alice), ("dev.yaml", seed))
+    assert result["valid"] and result["files"][0]["action"] == "create", texts(result)
+    huge = validate(api(alice), ("dev.yaml", seed.replace("medium", "huge")))
+    assert texts(huge) == ["dev.yaml:6: spec.size: dev-environment 1.0.0: There is no size 'huge': choose one of "
+                           "small, medium, large."]  # fmt: skip
+    response = api(alice).post("/api/v1/request-files/apply/", {"path": "dev.yaml", "content": seed}, format="json")
+    assert response.status_code == 202
+    assert {k: ChangeRequest.objects.get().parameters[k] for k in ("instance_type", "volume_size_gb")} == {
+        "instance_type": "t3.small", "volume_size_gb": 40}  # fmt: skip
+
+
 def test_a_parameter_policy_and_the_budget_are_checked(api, alice, payments):
     result = validate(api(alice), ("envs/prod.yaml", BOX.replace("name: box", "name: shop-prod")))
     assert "envs/prod.yaml:5: metadata.name: [params-naming] A dev environment must not be named like production " \
