@@ -226,6 +226,13 @@ class RepositoryForm(forms.ModelForm):
         model = Repository
         fields = ["name", "url", "branch", "folder", "teams", "prune", "is_active"]
 
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        schemes = ("https://", "http://", "ssh://", "git://", "file://")
+        if not (url.startswith(schemes) or url.startswith("/")):
+            raise forms.ValidationError("Use an https://, ssh://, git:// or file:// URL, or an absolute path.")
+        return url
+
     def save(self, commit=True):
         repository = super().save(commit=False)
         if self.cleaned_data.get("new_webhook_secret"):

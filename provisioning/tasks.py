@@ -95,9 +95,14 @@ def schedule_drift_checks_task() -> list[str]:
     return schedule_drift_checks()
 
 
-@shared_task(name="provisioning.tasks.sync_repository_task", ignore_result=True)
-def sync_repository_task(repository_id: int) -> bool:
-    return gitops_sync.sync_repository(repository_id)
+@shared_task(bind=True, max_retries=3, name="provisioning.tasks.sync_repository_task", ignore_result=True)
+def sync_repository_task(self, repository_id: int) -> bool:
+    if gitops_sync.sync_repository(repository_id):
+        return True
+    # Another worker is syncing it and may have fetched before this push landed: come back after it.
+    if self.request.retries < self.max_retries:
+        raise self.retry(countdown=30)
+    return False
 
 
 @shared_task(name="provisioning.tasks.poll_repositories_task", ignore_result=True)

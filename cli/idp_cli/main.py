@@ -446,6 +446,9 @@ def plan(client, path, fmt, output):
     the parameter policies and the budget, and prices the file; it runs no Terraform and stores nothing.
     The plan itself runs (and is shown) once the change is submitted with `platform apply -f`."""
     result = client.post("request-files/validate/", {"files": _read_files((path,))})
+    if output != "json" and fmt != "github":
+        err.print("A speculative check and quote, not a Terraform plan: `platform apply -f` submits it and the plan "
+                  "runs then.")  # fmt: skip
     return report_checks(result["files"], fmt, output)
 
 
