@@ -158,6 +158,15 @@ def _apply(repository: Repository, change: FileChange, commit: Commit, text: str
                f"metadata.name: this file manages {environment}; to rename, remove the file and add a new one.",
                team=team)  # fmt: skip
         return
+    other = (
+        RequestFileSync.objects.filter(environment__in=Environment.objects.live().filter(team=team, name=request.name))
+        .exclude(repository=repository, path=change.path).select_related("repository").first()
+    )  # fmt: skip
+    if other is not None:
+        _state(repository, change, commit, FileSyncStatus.ERROR, f"{change.path}:{request.line_of('metadata.name')}: "
+               f"metadata.name: {team.slug}/{request.name} is requested by {other.repository}:{other.path} already; "
+               "one file per environment.", team=team)  # fmt: skip
+        return
     actor = author_user(commit, team)
     if actor is None:
         _state(repository, change, commit, FileSyncStatus.REFUSED, _refusal(commit, team), team=team)

@@ -213,3 +213,16 @@ def test_a_file_changed_while_its_environment_is_busy_waits_and_is_applied_later
         FileSyncStatus.SUBMITTED, sha)  # fmt: skip
     synced(repository)
     assert ChangeRequest.objects.filter(action="update").count() == 1
+
+
+def test_two_files_for_one_environment_leave_the_second_in_error(repository, remote):
+    remote.write(PATH, BOX)
+    remote.commit("Add box")
+    synced(repository)
+    remote.write("environments/copy.yaml", BOX.replace("volume_size_gb: 40", "volume_size_gb: 60"))
+    remote.commit("Add a copy")
+    synced(repository)
+    assert ChangeRequest.objects.count() == 1
+    assert state("environments/copy.yaml").message == (
+        "environments/copy.yaml:5: metadata.name: payments/box is requested by platform-requests:"
+        "environments/box.yaml already; one file per environment.")  # fmt: skip
