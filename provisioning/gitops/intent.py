@@ -44,8 +44,8 @@ def resolve(actor, request: RequestFile) -> Intent:
     team = Team.objects.for_user(actor, Verb.VIEW).filter(slug=request.team).first()
     if team is None:
         mine = ", ".join(Team.objects.for_user(actor, Verb.VIEW).order_by("slug").values_list("slug", flat=True))
-        intent.problems.append(request.problem("metadata.team", f"You are not a member of a team {request.team!r}; "
-                                               f"use one of yours ({mine or 'you are in no team'})."))  # fmt: skip
+        intent.problems.append(request.problem("metadata.team", f"You are not a member of team {request.team!r} "
+                                               f"(or there is no such team); use one of yours ({mine or 'you are in no team'})."))  # fmt: skip
         return intent
     intent.team = team
     pattern = pattern_named(actor, request.pattern)

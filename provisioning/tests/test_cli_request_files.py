@@ -74,5 +74,5 @@ def test_apply_of_a_bad_file_prints_the_line_and_changes_nothing(run_cli, box_fi
     path = box_file(BOX.replace("team: payments", "team: analytics"))
     result = run_cli("apply", "-f", path, "--no-wait")
     assert result.returncode == 1
-    assert f"{path}:4: metadata.team: You are not a member of a team 'analytics'" in result.stderr
+    assert f"{path}:4: metadata.team: You are not a member of team 'analytics'" in result.stderr
     assert not Environment.objects.exists()

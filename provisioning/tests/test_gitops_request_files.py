@@ -78,7 +78,7 @@ def test_a_valid_file_is_quoted_and_nothing_is_stored(api, alice):
         (("ttl_days: 5", "ttl_days: 30"), "envs/box.yaml:10: spec.ttl_days: The dev tier allows at most 14 days"),
         (
             ("team: payments", "team: analytics"),
-            "envs/box.yaml:4: metadata.team: You are not a member of a team 'analytics'",
+            "envs/box.yaml:4: metadata.team: You are not a member of team 'analytics'",
         ),
         (("name: box", "name: Box!"), "envs/box.yaml:5: metadata.name:"),
         (("apiVersion: idp/v1", "apiVersion: idp/v2"), "envs/box.yaml:1: apiVersion: Must be idp/v1, not 'idp/v2'."),
