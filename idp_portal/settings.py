@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "provisioning.tasks.schedule_drift_checks_task",
         "schedule": float(env_int("DRIFT_SCHEDULE_SECONDS", 600, minimum=10)),
     },
+    # GitOps: every repository is fetched this often too, so a missed webhook (or none) is caught up.
+    "poll-gitops": {
+        "task": "provisioning.tasks.poll_repositories_task",
+        "schedule": float(env_int("GITOPS_POLL_SECONDS", 300, minimum=10)),
+    },
 }
 
 if REDIS_URL:

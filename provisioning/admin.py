@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.template.response import TemplateResponse
 
 from governance import roles
 from provisioning import actions
 from provisioning.choices import ApprovalDecision, ChangeSource, ChangeStatus
-from provisioning.models import Approval, ApprovalRequirement, ChangeRequest, Environment, Run
+from provisioning.models import (
+    Approval,
+    ApprovalRequirement,
+    ChangeRequest,
+    Environment,
+    Repository,
+    RequestFileSync,
+    Run,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -204,3 +213,67 @@ class ApprovalAdmin(ByChangeAdmin):
     list_display = ["requirement", "reviewer", "decision", "created_at"]
     list_filter = ["decision"]
     change_path = "requirement__change_request"
+
+
+class RepositoryForm(forms.ModelForm):
+    new_webhook_secret = forms.CharField(
+        required=False, strip=True, widget=forms.PasswordInput(render_value=False),
+        help_text="Set it here and in the Git host's webhook (content type application/json, push events). "
+        "Stored encrypted and never shown again; leave empty to keep the current one.",
+    )  # fmt: skip
+
+    class Meta:
+        model = Repository
+        fields = ["name", "url", "branch", "folder", "teams", "prune", "is_active"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        schemes = ("https://", "http://", "ssh://", "git://", "file://")
+        if not (url.startswith(schemes) or url.startswith("/")):
+            raise forms.ValidationError("Use an https://, ssh://, git:// or file:// URL, or an absolute path.")
+        return url
+
+    def save(self, commit=True):
+        repository = super().save(commit=False)
+        if self.cleaned_data.get("new_webhook_secret"):
+            repository.set_webhook_secret(self.cleaned_data["new_webhook_secret"])
+        if commit:
+            repository.save()
+            self.save_m2m()
+        return repository
+
+
+@admin.register(Repository)
+class RepositoryAdmin(admin.ModelAdmin):
+    """Repositories are configuration, kept by platform operators; their files change environments only
+    through the actions, as the commits' authors."""
+
+    form = RepositoryForm
+    list_display = ["name", "url", "branch", "folder", "prune", "has_webhook_secret", "last_synced_commit",
+                    "last_synced_at", "last_error"]  # fmt: skip
+    readonly_fields = ["last_synced_commit", "last_synced_at", "last_attempt_at", "last_error", "webhook_url"]
+    filter_horizontal = ["teams"]
+    actions = ["sync_now"]
+
+    @admin.display(boolean=True, description="webhook secret")
+    def has_webhook_secret(self, obj) -> bool:
+        return obj.has_webhook_secret
+
+    @admin.display(description="Webhook URL")
+    def webhook_url(self, obj) -> str:
+        return "/gitops/webhook/ on this portal's address (signature: X-Hub-Signature-256, HMAC-SHA256)"
+
+    @admin.action(description="Sync now")
+    def sync_now(self, request, queryset):
+        from provisioning.tasks import sync_repository_task
+
+        for repository in queryset:
+            transaction.on_commit(lambda pk=repository.pk: sync_repository_task.delay(pk))
+        self.message_user(request, f"Sync queued for {', '.join(r.name for r in queryset)}.", messages.SUCCESS)
+
+
+@admin.register(RequestFileSync)
+class RequestFileSyncAdmin(ReadOnlyAdmin):
+    list_display = ["repository", "path", "team", "environment", "status", "last_commit", "author", "updated_at"]
+    list_filter = ["status", "repository"]
+    search_fields = ["path", "message"]

@@ -7,6 +7,7 @@ __all__ = [
     "RunKind",
     "RunStatus",
     "ApprovalDecision",
+    "FileSyncStatus",
 ]
 
 
@@ -79,3 +80,15 @@ class RunStatus(models.TextChoices):
 class ApprovalDecision(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
+
+
+class FileSyncStatus(models.TextChoices):
+    """Where a GitOps request file stands after the last sync of its repository."""
+
+    SUBMITTED = "submitted", "Change submitted"
+    IN_SYNC = "in_sync", "In sync"
+    ERROR = "error", "Error in the file"
+    REFUSED = "refused", "Refused"
+    REMOVED = "removed", "Removed: decommissioning"
+    KEPT = "kept", "Removed from Git, still running"
+    WAITING = "waiting", "Waiting: the environment is busy"

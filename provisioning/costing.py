@@ -56,6 +56,12 @@ def team_run_rate(team, *, without: Environment | None = None) -> Decimal:
 
 def record_estimate(change: ChangeRequest, estimate: Estimate | None, source: str) -> None:
     """Store what the environment will cost a month after the change, and the difference it makes."""
+    set_estimate(change, estimate, source)
+    change.save(update_fields=["cost_estimate", "cost_delta", "cost_breakdown", "updated_at"])
+
+
+def set_estimate(change: ChangeRequest, estimate: Estimate | None, source: str) -> None:
+    """The estimate on the change, unsaved (a speculative check prices a change it never stores)."""
     environment = change.environment
     if change.action == ChangeAction.DESTROY:
         change.cost_estimate, change.cost_delta = Decimal(0), -current_monthly(environment)
@@ -67,7 +73,6 @@ def record_estimate(change: ChangeRequest, estimate: Estimate | None, source: st
         change.cost_estimate = estimate.monthly
         change.cost_delta = estimate.monthly - current_monthly(environment)
         change.cost_breakdown = {"source": source, **estimate.as_dict()}
-    change.save(update_fields=["cost_estimate", "cost_delta", "cost_breakdown", "updated_at"])
 
 
 def projection(change: ChangeRequest) -> budgets.Projection:

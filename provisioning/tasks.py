@@ -4,6 +4,7 @@ from celery import shared_task
 
 from provisioning import executor, notifications
 from provisioning.actions import runs
+from provisioning.gitops import sync as gitops_sync
 
 logger = logging.getLogger(__name__)
 
@@ -92,3 +93,22 @@ def schedule_drift_checks_task() -> list[str]:
     from provisioning.drift import schedule_drift_checks
 
     return schedule_drift_checks()
+
+
+@shared_task(bind=True, max_retries=3, name="provisioning.tasks.sync_repository_task", ignore_result=True)
+def sync_repository_task(self, repository_id: int) -> bool:
+    if gitops_sync.sync_repository(repository_id):
+        return True
+    # Another worker is syncing it and may have fetched before this push landed: come back after it.
+    if self.request.retries < self.max_retries:
+        raise self.retry(countdown=30)
+    return False
+
+
+@shared_task(name="provisioning.tasks.poll_repositories_task", ignore_result=True)
+def poll_repositories_task() -> list[int]:
+    """The periodic poll: a sync per active repository (a repository that failed to fetch is tried again)."""
+    repositories = gitops_sync.poll_repositories()
+    for repository_id in repositories:
+        sync_repository_task.delay(repository_id)
+    return repositories

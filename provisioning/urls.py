@@ -1,6 +1,17 @@
 from django.urls import path
 
-from provisioning.views import approvals, changes, dashboards, environments, evolution, quotes, requests, runs, teams
+from provisioning.views import (
+    approvals,
+    changes,
+    dashboards,
+    environments,
+    evolution,
+    gitops,
+    quotes,
+    requests,
+    runs,
+    teams,
+)
 
 app_name = "provisioning"
 
@@ -27,4 +38,6 @@ urlpatterns = [
     path("runs/<int:pk>/log/", runs.run_log, name="run_log"),
     path("approvals/", approvals.approval_queue, name="approval_queue"),
     path("approvals/<int:pk>/decide/", approvals.decide, name="decide"),
+    path("gitops/", gitops.gitops, name="gitops"),
+    path("gitops/webhook/", gitops.webhook, name="gitops_webhook"),
 ]

@@ -108,3 +108,11 @@ def immutable(schema: dict) -> set[str]:
     """Parameters a pattern marks `x-immutable: true`: changing them would rebuild the environment."""
     properties = schema.get("properties", {})
     return {name for name, prop in properties.items() if isinstance(prop, dict) and prop.get("x-immutable")}
+
+
+def validate_parameters_of(version: PatternVersion, parameters: dict) -> Errors:
+    """The values for a version's schema alone (an upgrade's parameters, before its mapping)."""
+    errors: Errors = {}
+    for field, messages in validate_parameters(version.parameters_schema, parameters).items():
+        errors.setdefault(field, []).extend(messages)
+    return errors

@@ -356,5 +356,128 @@ def costs(client, ref, team, output):
     return DONE
 
 
+def _read_files(paths: tuple[str, ...]) -> list[dict]:
+    files = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                files.append({"path": path, "content": handle.read()})
+        except UnicodeDecodeError:
+            raise click.BadParameter(f"{path} is not UTF-8 text.", param_hint="FILE") from None
+    return files
+
+
+def _quote_line(result: dict) -> str:
+    quote = result.get("quote") or {}
+    budget = quote.get("budget") or {}
+    what = f"{result['action']} {result['team']}/{result['name']}"
+    if not quote.get("monthly"):
+        return f"{result['path']}: {what}"
+    line = f"{result['path']}: {what}, {quote['monthly']} a month"
+    if budget:
+        over = " — over budget" if budget.get("over_budget") else ""
+        line += f" (team budget {budget.get('budget')}, projected this month {budget.get('projected')}{over})"
+    return line
+
+
+def _github(kind: str, message: str, **where) -> str:
+    def escape(text, extra=False):
+        text = str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if extra else text
+
+    props = ",".join(f"{key}={escape(value, extra=True)}" for key, value in where.items() if value not in (None, ""))
+    return f"::{kind} {props}::{escape(message)}" if props else f"::{kind}::{escape(message)}"
+
+
+def report_checks(results: list[dict], fmt: str, output: str) -> int:
+    """Problems as `file:line: field: message` (or GitHub annotations), then the quote of each file."""
+    if output == "json":
+        emit({"valid": all(r["valid"] for r in results), "files": results}, output)
+        return DONE if all(r["valid"] for r in results) else REFUSED
+    for result in results:
+        for problem in result["problems"]:
+            if fmt == "github":
+                kind = "error" if problem["severity"] == "error" else "warning"
+                out.print(_github(kind, f"{problem['field']}: {problem['message']}" if problem["field"] else
+                                  problem["message"], file=problem["path"], line=problem["line"]), markup=False)  # fmt: skip
+            else:
+                label = "" if problem["severity"] == "error" else "warning: "
+                out.print(f"{problem['path']}:{problem['line']}: {label}"
+                          f"{problem['field'] + ': ' if problem['field'] else ''}{problem['message']}", markup=False)  # fmt: skip
+        if result["valid"]:
+            line = _quote_line(result)
+            out.print(_github("notice", line, file=result["path"]) if fmt == "github" else line, markup=False)
+            for note in result["notes"]:
+                out.print(f"  {note}", markup=False)
+    errors = sum(1 for r in results for p in r["problems"] if p["severity"] == "error")
+    if fmt != "github":
+        verdict = "valid" if not errors else f"{errors} error(s)"
+        err.print(f"{len(results)} file(s) checked: {verdict}.")
+    return DONE if not errors else REFUSED
+
+
+format_option = click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
+                             show_default=True, help="github: GitHub Actions annotations (::error file=…,line=…::).")  # fmt: skip
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@format_option
+@output_option
+@command
+def validate(client, files, fmt, output):
+    """Check request files against the catalogue, the parameter policies and the budget, with a cost quote.
+
+    Prints each problem as `file:line: field: message`; exit 1 on any error, 0 when every file is valid.
+    Nothing is stored: run it in any CI (PLATFORM_URL and a read-scope PLATFORM_TOKEN)."""
+    result = client.post("request-files/validate/", {"files": _read_files(files)})
+    return report_checks(result["files"], fmt, output)
+
+
+@cli.command()
+@click.option("-f", "--file", "path", required=True, type=click.Path(exists=True, dir_okay=False))
+@format_option
+@output_option
+@command
+def plan(client, path, fmt, output):
+    """What applying a request file would do, and what it would cost.
+
+    A speculative check and quote, not a Terraform plan: the portal checks the values, your permission,
+    the parameter policies and the budget, and prices the file; it runs no Terraform and stores nothing.
+    The plan itself runs (and is shown) once the change is submitted with `platform apply -f`."""
+    result = client.post("request-files/validate/", {"files": _read_files((path,))})
+    if output != "json" and fmt != "github":
+        err.print("A speculative check and quote, not a Terraform plan: `platform apply -f` submits it and the plan "
+                  "runs then.")  # fmt: skip
+    return report_checks(result["files"], fmt, output)
+
+
+@cli.command()
+@click.option("-f", "--file", "path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--wait/--no-wait", default=True, help="Follow the change to its end (default) or return at once.")
+@output_option
+@command
+def apply(client, path, wait, output):
+    """Create, update or upgrade the environment a request file describes (nothing when it already matches)."""
+    [file] = _read_files((path,))
+    try:
+        result = client.post("request-files/apply/", file)
+    except Refused as exc:
+        problems = (exc.error.get("file") or {}).get("problems")
+        if not problems or output == "json":
+            raise
+        for problem in problems:
+            if problem["severity"] == "error":
+                err.print(problem["text"], markup=False)
+        return REFUSED
+    if result["action"] == "none":
+        if output == "json":
+            emit(result, output)
+        else:
+            out.print(f"{path}: nothing to do. " + " ".join(result["notes"]), markup=False)
+        return DONE
+    return finish(client, result["change_detail"], output=output, wait=wait)
+
+
 if __name__ == "__main__":  # pragma: no cover
     cli()

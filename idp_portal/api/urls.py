@@ -5,9 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalogue.api.urls import router as catalogue
 from governance.api.urls import router as governance
+from provisioning.api.urls import request_files
 from provisioning.api.urls import router as provisioning
 
-endpoints = [*catalogue.urls, *provisioning.urls, *governance.urls]
+endpoints = [*catalogue.urls, *provisioning.urls, *request_files, *governance.urls]
 
 urlpatterns = [
     path("", include((endpoints, "api"), namespace="api")),

@@ -49,6 +49,7 @@ def decide():
 
 
 ENV, CHANGE, RUN, EVENT = "{box}", "{awaiting}", "{run}", "{event}"
+FILE = "apiVersion: idp/v1\nkind: Environment\nmetadata: {team: payments, name: another}\nspec: {pattern: dev-environment}\n"
 # (url name, method): (path arguments, body, {persona: status})
 ENDPOINTS = {
     ("pattern-list", "get"): ({}, None, public_read()),
@@ -89,6 +90,13 @@ ENDPOINTS = {
     ("run-list", "get"): ({}, None, public_read()),
     ("run-detail", "get"): ({"pk": RUN}, None, read()),
     ("run-log", "get"): ({"pk": RUN}, None, read()),
+    ("requestfile-validate", "post"): ({}, {"files": [{"path": "another.yaml", "content": FILE}]}, public_read()),
+    ("requestfile-apply", "post"): (
+        {},
+        {"path": "another.yaml", "content": FILE},
+        {**write(), "outsider": FORBIDDEN, "reviewer": FORBIDDEN},
+    ),
+    ("requestfile-schema", "get"): ({}, None, dict.fromkeys(PERSONAS, OK)),
     ("auditevent-list", "get"): ({}, None, public_read()),
     ("auditevent-detail", "get"): ({"pk": EVENT}, None, read()),
 }

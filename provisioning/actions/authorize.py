@@ -36,6 +36,13 @@ def authorize(actor, verb: str, queryset, **lookup):
     raise Forbidden(roles.refusal(actor, verb, environment.team, environment.tier))
 
 
+def origin_note(origin: dict | None) -> str:
+    """Where a change came from beyond its door, for the audit message (a GitOps file: its commit and author)."""
+    if not origin or not origin.get("commit"):
+        return ""
+    return f" (commit {origin['commit'][:12]} by {origin.get('author', 'unknown')}, {origin.get('path', '')})"
+
+
 def operator_note(actor, team) -> tuple[str, dict]:
     """Text and audit data saying that a superuser acted outside their own teams."""
     if roles.acts_as_operator(actor, team):

@@ -9,7 +9,7 @@ from governance import roles
 from governance.audit import record
 from governance.choices import AuditAction, ChangeAction, Verb
 from provisioning import promotion
-from provisioning.actions.authorize import authorize, operator_note
+from provisioning.actions.authorize import authorize, operator_note, origin_note
 from provisioning.actions.errors import ChangeNotAllowed, Forbidden, NotFound, RequestInvalid
 from provisioning.actions.pipeline import check_and_plan, enqueue_run
 from provisioning.actions.requests import lock_for_change, remaining_days, request_environment
@@ -56,6 +56,7 @@ def upgrade_environment(
     parameters: dict | None = None,
     reason: str = "",
     source: str = ChangeSource.PORTAL,
+    origin: dict | None = None,
 ) -> ChangeRequest:
     """Move to the pattern's newest version: kept values carry, new ones take their defaults (or `parameters`)."""
     environment = authorize(actor, Verb.UPDATE, Environment.objects.select_related("team", "pattern_version__pattern"),
@@ -65,7 +66,8 @@ def upgrade_environment(
     return _update_change(
         actor, environment, verb="upgrade", version=version, parameters=mapping.parameters, reason=reason,
         source=source, message=f"{actor} asked to upgrade {environment} from {environment.pattern_version.version} "
-        f"to {version.version}{notice}", added=mapping.added, dropped=mapping.dropped,
+        f"to {version.version}{notice}{origin_note(origin)}", added=mapping.added, dropped=mapping.dropped,
+        **(origin or {}),
     )  # fmt: skip
 
 

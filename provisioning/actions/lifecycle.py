@@ -10,7 +10,7 @@ from django.utils import timezone
 from governance import gates
 from governance.audit import record
 from governance.choices import AuditAction, ChangeAction, Verb
-from provisioning.actions.authorize import authorize, operator_note
+from provisioning.actions.authorize import authorize, operator_note, origin_note
 from provisioning.actions.errors import ChangeNotAllowed, RequestInvalid
 from provisioning.actions.pipeline import check_and_plan, open_review
 from provisioning.actions.requests import lock_for_change
@@ -23,7 +23,13 @@ CONFIRMED_BY_THE_DOOR = (ChangeSource.SYSTEM, ChangeSource.GITOPS)
 
 
 def decommission_environment(
-    *, actor, environment: Environment, confirm_name: str = "", reason: str = "", source: str = ChangeSource.PORTAL
+    *,
+    actor,
+    environment: Environment,
+    confirm_name: str = "",
+    reason: str = "",
+    source: str = ChangeSource.PORTAL,
+    origin: dict | None = None,
 ) -> ChangeRequest:
     """A `plan -destroy` of every resource, checked and approved like any change, then applied.
 
@@ -51,9 +57,11 @@ def decommission_environment(
             AuditAction.CHANGE_SUBMITTED,
             actor=actor,
             change=change,
-            message=f"{actor} asked to decommission {locked} via {source}{note}" + (f": {reason}" if reason else "."),
+            message=f"{actor} asked to decommission {locked} via {source}{note}{origin_note(origin)}"
+            + (f": {reason}" if reason else "."),
             source=source,
             **operator,
+            **(origin or {}),
         )
         check_and_plan(change)
     return change

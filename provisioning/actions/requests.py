@@ -12,7 +12,7 @@ from guardian.shortcuts import assign_perm
 from governance import roles
 from governance.audit import record
 from governance.choices import AuditAction, ChangeAction, Verb
-from provisioning.actions.authorize import authorize, operator_note
+from provisioning.actions.authorize import authorize, operator_note, origin_note
 from provisioning.actions.errors import ChangeNotAllowed, Forbidden, NotFound, RequestInvalid
 from provisioning.actions.pipeline import check_and_plan, mandatory_tags
 from provisioning.choices import ChangeSource, EnvironmentStatus
@@ -32,8 +32,11 @@ def request_environment(
     reason: str = "",
     source: str = ChangeSource.PORTAL,
     application: str = "",
+    origin: dict | None = None,
 ) -> ChangeRequest:
-    """A new environment; `application` groups it with the same application's other tiers (default: its name)."""
+    """A new environment; `application` groups it with the same application's other tiers (default: its name).
+
+    `origin` (a GitOps file's repository, path, commit and author) goes into the audit event."""
     if actor is None or not actor.is_authenticated:
         raise NotFound("Sign in to request an environment.")
     if team is None:
@@ -81,10 +84,12 @@ def request_environment(
                 AuditAction.CHANGE_SUBMITTED,
                 actor=actor,
                 change=change,
-                message=f"{actor} requested {pattern_version} as {team.slug}/{name} ({tier}) via {source}{note}.",
+                message=f"{actor} requested {pattern_version} as {team.slug}/{name} ({tier}) via {source}{note}"
+                f"{origin_note(origin)}.",
                 parameters=parameters,
                 source=source,
                 **operator,
+                **(origin or {}),
             )
             check_and_plan(change)
     except IntegrityError:
@@ -102,7 +107,13 @@ def _taken(team, name: str, application: str, tier: str) -> dict:
 
 
 def update_environment(
-    *, actor, environment: Environment, parameters: dict, reason: str = "", source: str = ChangeSource.PORTAL
+    *,
+    actor,
+    environment: Environment,
+    parameters: dict,
+    reason: str = "",
+    source: str = ChangeSource.PORTAL,
+    origin: dict | None = None,
 ) -> ChangeRequest:
     """New parameters for a running environment: planned, checked, approved and applied like a request."""
     environment = authorize(actor, Verb.UPDATE, Environment.objects.select_related("team"), pk=environment.pk)
@@ -126,10 +137,11 @@ def update_environment(
             AuditAction.CHANGE_SUBMITTED,
             actor=actor,
             change=change,
-            message=f"{actor} asked to update {locked} ({', '.join(changed)}) via {source}{note}.",
+            message=f"{actor} asked to update {locked} ({', '.join(changed)}) via {source}{note}{origin_note(origin)}.",
             parameters=parameters,
             source=source,
             **operator,
+            **(origin or {}),
         )
         check_and_plan(change)
     return change

@@ -1,6 +1,7 @@
 from provisioning.models.approvals import Approval, ApprovalRequirement
 from provisioning.models.changes import ChangeRequest
 from provisioning.models.environments import Environment, environment_name_validator
+from provisioning.models.gitops import Repository, RequestFileSync
 from provisioning.models.notices import ExpiryNotice
 from provisioning.models.runs import Run
 
@@ -10,6 +11,8 @@ __all__ = [
     "ChangeRequest",
     "Environment",
     "ExpiryNotice",
+    "Repository",
+    "RequestFileSync",
     "Run",
     "environment_name_validator",
 ]

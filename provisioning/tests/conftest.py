@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+from governance import tokens
+from governance.choices import TokenScope
 from idp_portal.components import WorkerProcess, wait_for
 from provisioning.choices import ChangeStatus, RunStatus
 from provisioning.models import ChangeRequest, Run
@@ -70,3 +77,24 @@ def wait_for_run(change: ChangeRequest, kind: str, *, log_contains: str = "", ti
         return run if run and log_contains in run.log else None
 
     return wait_for(running, timeout, f"a running {kind} run of change #{change.pk}", interval=0.1)
+
+
+PLATFORM = str(Path(sys.executable).with_name("platform"))
+CLI_SOURCE = Path(__file__).resolve().parents[2] / "cli"
+
+
+@pytest.fixture
+def run_cli(live_server, tmp_path, alice, payments, catalogue):
+    """`platform …` in a process of its own, as alice with a write token, with its own config directory."""
+    _, token = tokens.create_token(actor=alice, name="cli", scope=TokenScope.WRITE, days=1)
+    # PYTHONPATH: this checkout's CLI, whichever checkout the shared venv installed in editable mode.
+    env = {**os.environ, "PLATFORM_URL": live_server.url, "PLATFORM_TOKEN": token, "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "COLUMNS": "200", "NO_COLOR": "1",
+           "PYTHONPATH": str(CLI_SOURCE)}  # fmt: skip
+
+    def run(*args, env_overrides=None, input_text=None) -> subprocess.CompletedProcess:
+        return subprocess.run([PLATFORM, *args], env={**env, **(env_overrides or {})}, capture_output=True,
+                              text=True, timeout=120, input=input_text)  # fmt: skip
+
+    run.token = token
+    return run

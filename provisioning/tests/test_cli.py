@@ -6,35 +6,10 @@ No worker here: changes stop at their plan (see test_integration_cli.py for the 
 from __future__ import annotations
 
 import json
-import os
 import socket
 import stat
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
-
-from governance import tokens
-from governance.choices import TokenScope
 from provisioning.models import ChangeRequest, Environment
-
-PLATFORM = str(Path(sys.executable).with_name("platform"))
-
-
-@pytest.fixture
-def run_cli(live_server, tmp_path, alice, payments, catalogue):
-    """`platform …` in a process of its own, as alice with a write token, with its own config directory."""
-    _, token = tokens.create_token(actor=alice, name="cli", scope=TokenScope.WRITE, days=1)
-    env = {**os.environ, "PLATFORM_URL": live_server.url, "PLATFORM_TOKEN": token, "HOME": str(tmp_path),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "COLUMNS": "200", "NO_COLOR": "1"}  # fmt: skip
-
-    def run(*args, env_overrides=None, input_text=None) -> subprocess.CompletedProcess:
-        return subprocess.run([PLATFORM, *args], env={**env, **(env_overrides or {})}, capture_output=True,
-                              text=True, timeout=120, input=input_text)  # fmt: skip
-
-    run.token = token
-    return run
 
 
 def test_login_checks_the_token_and_keeps_it_owner_only(run_cli, live_server, tmp_path):

@@ -13,7 +13,7 @@ from governance import tokens
 from governance.choices import TokenScope
 from provisioning.choices import ChangeStatus, EnvironmentStatus
 from provisioning.models import Environment
-from provisioning.tests.test_cli import PLATFORM
+from provisioning.tests.conftest import CLI_SOURCE, PLATFORM
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +23,8 @@ def test_the_seed_command_builds_a_development_environment_and_streams_its_log(
 ):
     _, token = tokens.create_token(actor=alice, name="laptop", scope=TokenScope.WRITE, days=1)
     env = {**os.environ, "PLATFORM_URL": live_server.url, "PLATFORM_TOKEN": token, "HOME": str(tmp_path),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "COLUMNS": "200", "NO_COLOR": "1"}  # fmt: skip
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "COLUMNS": "200", "NO_COLOR": "1",
+           "PYTHONPATH": str(CLI_SOURCE)}  # fmt: skip
 
     def platform(*args):
         return subprocess.run([PLATFORM, *args], env=env, capture_output=True, text=True, timeout=300)
