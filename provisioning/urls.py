@@ -1,6 +1,7 @@
 from django.urls import path
 
 from provisioning.views import approvals, changes, dashboards, environments, evolution, quotes, requests, runs, teams
+from provisioning.views import slack as slack_door
 
 app_name = "provisioning"
 
@@ -27,4 +28,6 @@ urlpatterns = [
     path("runs/<int:pk>/log/", runs.run_log, name="run_log"),
     path("approvals/", approvals.approval_queue, name="approval_queue"),
     path("approvals/<int:pk>/decide/", approvals.decide, name="decide"),
+    path("slack/commands/", slack_door.command, name="slack_command"),
+    path("slack/interactions/", slack_door.interaction, name="slack_interaction"),
 ]

@@ -70,3 +70,12 @@ def wait_for_run(change: ChangeRequest, kind: str, *, log_contains: str = "", ti
         return run if run and log_contains in run.log else None
 
     return wait_for(running, timeout, f"a running {kind} run of change #{change.pk}", interval=0.1)
+
+
+@pytest.fixture
+def slack_app(settings, slack):
+    """The portal as a Slack app's backend (signing secret set); `slack`, the local receiver, gets the answers."""
+    from provisioning.tests.slack import configure
+
+    configure(settings)
+    return slack
