@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from provisioning.choices import ChangeStatus
 from provisioning.slack.text import esc, link
+from provisioning.validation import extension_limit
 
 EXTEND_CHOICES = (1, 7)  # days offered on an expiry notice, when the tier's maximum allows them
 DECISION_EMOJI = {"approved": ":white_check_mark:", "rejected": ":no_entry:"}
@@ -92,8 +93,6 @@ def approval_blocks(change, outcome: str = "") -> list[dict]:
 
 def extend_choices(environment, now=None) -> list[int]:
     """The days offered as buttons: those the tier's maximum allows at once (beyond it needs a reason)."""
-    from provisioning.validation import extension_limit
-
     now = now or timezone.now()
     limit = extension_limit(environment)
     start = max(environment.expires_at, now) if environment.expires_at else now

@@ -104,10 +104,21 @@ class Args:
             self.params[key] = value
 
 
+# Slack's clients turn `--` into a dash and straight quotes into curly ones as people type.
+TYPOGRAPHY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+DASHES = ("\u2014", "\u2013")  # em and en dash
+
+
+def typed(text: str) -> str:
+    """The command as the person meant it: straight quotes, and `--` where the client put a dash."""
+    words = (text or "").translate(TYPOGRAPHY).split(" ")
+    return " ".join("--" + word[1:] if word.startswith(DASHES) else word for word in words)
+
+
 def run(*, actor, text: str) -> Reply:
     """Answer one `/platform` command typed by `actor` (a linked portal user)."""
     try:
-        words = shlex.split(text or "", posix=True)
+        words = shlex.split(typed(text), posix=True)
     except ValueError as exc:  # an unclosed quote
         return Reply(f":warning: Could not read the command ({esc(exc)}): close every quote you open.")
     if not words or words[0].lower() in {"help", "--help", "-h"}:

@@ -22,14 +22,13 @@ def link(path: str, label: str) -> str:
 
 @dataclass
 class Reply:
-    """What the portal answers in Slack: text, optional Block Kit blocks, seen by the user only by default."""
+    """What the portal answers in Slack: text and optional Block Kit blocks, seen only by who asked."""
 
     text: str
     blocks: list[dict] = field(default_factory=list)
-    public: bool = False
 
     def as_json(self) -> dict:
-        body = {"response_type": "in_channel" if self.public else "ephemeral", "text": self.text}
+        body = {"response_type": "ephemeral", "text": self.text}
         if self.blocks:
             body["blocks"] = self.blocks
         return body

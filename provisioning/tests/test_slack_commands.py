@@ -304,3 +304,8 @@ def test_an_unlinked_slack_user_gets_a_one_time_link_and_nothing_else_happens(sl
     assert (link.slack_user_id, link.used_at) == ("U0STRANGER", None)
     assert link.expires_at - timezone.now() <= timedelta(minutes=15)
     assert records() == before
+
+
+def test_dashes_and_curly_quotes_from_slacks_clients_read_as_typed(linked, catalogue):
+    said(command("create dev-environment \u2014name=box \u2013reason=\u201cfor the demo\u201d", user=ALICE))
+    assert ChangeRequest.objects.get().reason == "for the demo"

@@ -76,12 +76,12 @@ def interaction(request: HttpRequest) -> HttpResponse:
         team_id = str(user.get("team_id") or payload["team"]["id"])
         user_id, user_name = str(user["id"]), str(user.get("username") or user.get("name") or "")
         response_url = str(payload.get("response_url", ""))
+        if payload.get("type") != "block_actions":
+            return HttpResponse(status=200)  # other interactions (shortcuts, modals) are not ours
         action = payload["actions"][0]
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         logger.warning("Slack interaction with an unreadable payload: nothing done")
         return HttpResponse("Unreadable payload.", status=400, content_type="text/plain")
-    if payload.get("type") != "block_actions":
-        return HttpResponse(status=200)  # other interactions (shortcuts, modals) are not ours
     pressed = f"action:{team_id}:{payload.get('trigger_id', '')}:{action.get('action_ts', '')}"
     if not verification.first_time(request.headers["X-Slack-Signature"], pressed):
         logger.warning(
