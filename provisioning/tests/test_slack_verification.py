@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -144,3 +145,19 @@ def test_answers_go_only_to_slack(linked, box, settings, caplog):
         post_signed("/slack/interactions/", body)
     assert linked.calls == []
     assert any("is not one of SLACK_RESPONSE_URL_PREFIXES" in r.getMessage() for r in caplog.records)
+
+
+def test_replays_are_remembered_in_redis_shared_by_every_web_process(linked, catalogue, settings):
+    # The suite's cache is per-process memory; production's is Redis, which every gunicorn worker shares.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": settings.REDIS_URL, "KEY_PREFIX": f"slack-test-{uuid.uuid4()}"}}  # fmt: skip
+    body = command_body(CREATE, user=ALICE)
+    post_signed("/slack/commands/", body)
+
+    from django.core.cache import caches
+
+    caches["default"].close()  # another process: a new connection, the same Redis
+    again = post_signed("/slack/commands/", body, signature_headers(body))
+
+    assert again.json()["text"] == "This command was already handled; nothing was done again."
+    assert ChangeRequest.objects.count() == 1
