@@ -28,6 +28,7 @@ from provisioning.slack.text import Reply, esc, link, refusal, violations
 CHAT = ChangeSource.CHAT
 DEFAULT_EXTEND_DAYS = 7
 LIST_LIMIT = 30
+MAX_VALUE = 2000  # the longest option value (a reason), as on the other doors
 USAGE = {
     "create": "/platform create <pattern> --name=<name> [--size=small] [--tier=dev] [--team=<slug>] [--ttl-days=N] "
               "[--reason=…] [key=value …]",
@@ -90,6 +91,8 @@ class Args:
     def _option(self, key: str, value: str) -> None:
         if key in self.options:
             raise Usage(f"--{key} is given twice; give it once.")
+        if len(value) > MAX_VALUE:
+            raise RequestInvalid({key: [f"Use at most {MAX_VALUE} characters."]})
         self.options[key] = value
 
     def _param(self, pair: str) -> None:

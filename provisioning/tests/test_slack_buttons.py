@@ -228,3 +228,9 @@ def test_an_unknown_or_malformed_button_is_refused_and_changes_nothing(linked, b
     assert response.status_code == 400
     box.refresh_from_db()
     assert (box.expires_at, AuditEvent.objects.count()) == before and slack.calls == []
+
+
+def test_a_comment_with_a_nul_character_is_refused(review_notice, slack):
+    response = press("reject:security", {"change": 1, "group": "security"}, user=SAM, response_url=slack.url,
+                     comment="no\x00")  # fmt: skip
+    assert response.status_code == 400 and not Approval.objects.exists()

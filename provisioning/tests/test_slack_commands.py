@@ -309,3 +309,16 @@ def test_an_unlinked_slack_user_gets_a_one_time_link_and_nothing_else_happens(sl
 def test_dashes_and_curly_quotes_from_slacks_clients_read_as_typed(linked, catalogue):
     said(command("create dev-environment \u2014name=box \u2013reason=\u201cfor the demo\u201d", user=ALICE))
     assert ChangeRequest.objects.get().reason == "for the demo"
+
+
+def test_a_nul_character_is_refused_before_it_reaches_the_database(linked, catalogue):
+    before = records()
+    answer = said(command("create dev-environment --name=box --reason=a\x00b", user=ALICE))
+    assert answer == ":warning: The command may not contain NUL characters; remove them."
+    assert records() == before
+
+
+def test_an_overlong_reason_is_refused(linked, catalogue):
+    answer = said(command(f"create dev-environment --name=box --reason={'x' * 2001}", user=ALICE))
+    assert "• *reason*: Use at most 2000 characters." in answer
+    assert not Environment.objects.exists()

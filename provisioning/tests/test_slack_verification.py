@@ -161,3 +161,14 @@ def test_replays_are_remembered_in_redis_shared_by_every_web_process(linked, cat
 
     assert again.json()["text"] == "This command was already handled; nothing was done again."
     assert ChangeRequest.objects.count() == 1
+
+
+def test_slacks_certificate_check_is_answered_and_does_nothing(linked):
+    from django.test import Client
+
+    before = records()
+    response = Client().post(
+        "/slack/commands/", data="ssl_check=1&token=x", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200 and response.content == b""
+    assert records() == before

@@ -44,10 +44,14 @@ def _link_reply(team_id: str, user_id: str, user_name: str) -> Reply:
 @csrf_exempt  # Slack cannot send Django's CSRF token: the signature stands in for it
 @require_POST
 def command(request: HttpRequest) -> HttpResponse:
+    if QueryDict(request.body).get("ssl_check") == "1":
+        return HttpResponse(status=200)  # Slack checking our certificate: nothing to do, nothing done
     refused = _verified(request)
     if refused:
         return refused
     form = QueryDict(request.body)
+    if any("\x00" in value for _, values in form.lists() for value in values):  # PostgreSQL text cannot hold it
+        return JsonResponse(Reply(":warning: The command may not contain NUL characters; remove them.").as_json())
     team_id, user_id = form.get("team_id", ""), form.get("user_id", "")
     user_name = form.get("user_name", "")
     if not verification.first_time(
@@ -71,7 +75,10 @@ def interaction(request: HttpRequest) -> HttpResponse:
     if refused:
         return refused
     try:
-        payload = json.loads(QueryDict(request.body).get("payload", ""))
+        text = QueryDict(request.body).get("payload", "")
+        if "\x00" in text or "\\u0000" in text:  # PostgreSQL text cannot hold it
+            raise ValueError("NUL character")
+        payload = json.loads(text)
         user = payload["user"]
         team_id = str(user.get("team_id") or payload["team"]["id"])
         user_id, user_name = str(user["id"]), str(user.get("username") or user.get("name") or "")
