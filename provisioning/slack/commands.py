@@ -13,8 +13,7 @@ from collections.abc import Callable
 
 from django.urls import reverse
 
-from catalogue.lookup import find_pattern, pattern_names, size_parameters
-from catalogue.parameters import defaults
+from catalogue.models import Pattern, UnknownSize
 from governance import roles
 from governance.choices import Verb
 from governance.models import Team
@@ -152,26 +151,24 @@ def create(actor, words: list[str]) -> Reply:
                 params=True)  # fmt: skip
     if len(args.positional) != 1:
         raise Usage("Name one pattern, e.g. `/platform create dev-environment --name=box`.")
-    typed = args.positional[0]
-    pattern = find_pattern(typed, actor)
+    named = args.positional[0]
+    patterns = Pattern.objects.for_user(actor).listed().prefetch_related("versions")
+    pattern = patterns.named(named)
     if pattern is None:
-        raise RequestInvalid(
-            {"pattern": [f"There is no pattern {typed!r}; choose one of {', '.join(pattern_names(actor))}."]}
-        )
+        raise RequestInvalid({"pattern": [f"There is no pattern {named!r}; choose one of {_pattern_names(patterns)}."]})
     version = pattern.current_version
     name = args.options.get("name", "").strip()
     if not name:
         raise RequestInvalid({"name": ["Name the environment with --name=<name>, e.g. --name=checkout-dev."]})
-    preset: dict = {}
-    if "size" in args.options:
-        preset, errors = size_parameters(version, args.options["size"])
-        if errors:
-            raise RequestInvalid(errors)
+    try:
+        parameters = version.parameters_for(size=args.options.get("size") or None, parameters=args.params)
+    except UnknownSize as exc:
+        raise RequestInvalid({"size": [str(exc)]}) from None
     change = actions.request_environment(
         actor=actor, team=_team(actor, args.options.get("team")), pattern_version=version, name=name,
         tier=args.options.get("tier", "dev"), ttl_days=_days(args.options.get("ttl-days") or args.options.get("ttl"),
                                                               "ttl_days", allow_none=True),
-        parameters={**defaults(version.parameters_schema), **preset, **args.params},
+        parameters=parameters,
         reason=args.options.get("reason", ""), source=CHAT, application=args.options.get("application", ""),
     )  # fmt: skip
     return change_reply(
@@ -298,6 +295,11 @@ def _environment(actor, args: Args, subcommand: str) -> Environment:
         names = ", ".join(str(m) for m in matches)
         raise Usage(f"{esc(ref)} is in several teams ({esc(names)}); write team/name.")
     return matches[0]
+
+
+def _pattern_names(patterns) -> str:
+    """Every pattern that can be named, with its aliases: `dev-environment (app-environment), web-app`."""
+    return ", ".join(f"{p.slug} ({', '.join(p.aliases)})" if p.aliases else p.slug for p in patterns.order_by("slug"))
 
 
 def _team(actor, slug: str | None) -> Team:

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from catalogue.models import Pattern, PatternVersion
 from conftest import request_change
 from costs.models import CostRecord
 from governance.models import AuditEvent, SlackLinkRequest
@@ -77,7 +76,7 @@ def test_create_requests_the_environment_as_the_linked_user(linked, catalogue, a
     assert answer.startswith(":white_check_mark: You requested payments/box (Development environment, dev):")
     assert f"/changes/{change.pk}/|change #{change.pk}> is checking" in answer
     submitted = AuditEvent.objects.get(change_request=change, action="change.submitted")
-    assert submitted.message == "alice requested dev-environment 1.0.0 as payments/box (dev) via chat."
+    assert submitted.message == "alice requested dev-environment 1.1.0 as payments/box (dev) via chat."
 
 
 def test_create_takes_options_with_a_space_and_repeated_params(linked, catalogue):
@@ -91,7 +90,8 @@ def test_an_unknown_pattern_names_the_patterns_there_are(linked, catalogue):
     before = records()
     answer = said(command("create rocket-launcher --name=box", user=ALICE))
     assert answer.startswith(":warning: Some values need a change; nothing was done.\n• *pattern*: There is no pattern")
-    assert "'rocket-launcher'; choose one of " in answer and "dev-environment" in answer and "web-app" in answer
+    assert "'rocket-launcher'; choose one of " in answer and "dev-environment (app-environment)" in answer
+    assert "web-app" in answer
     assert records() == before
 
 
@@ -105,7 +105,10 @@ def test_an_unknown_pattern_names_the_patterns_there_are(linked, catalogue):
         ("create dev-environment --name=box colour=blue", "colour"),
         ("create dev-environment --name=box --tier=prod", "• *tier*:"),
         ("create dev-environment --name=box --ttl-days=soon", "• *ttl_days*: 'soon' is not a whole number of days"),
-        ("create dev-environment --name=box --size=small", "• *size*: dev-environment has no size presets"),
+        (
+            "create message-queue --name=box --size=small",
+            "• *size*: There is no size 'small': this pattern has no size",
+        ),
         ("create dev-environment --name=box --team=nowhere", "• *team*: There is no team 'nowhere'."),
         ("create dev-environment --name=box --colour=blue", "Unknown option --colour; this command knows"),
         ("create dev-environment web-app --name=box", "Name one pattern"),
@@ -145,19 +148,17 @@ def test_a_policy_violation_is_answered_with_each_violation_and_what_to_change(l
     assert "_Fix:_" in answer
 
 
-def test_an_alias_and_a_size_preset_resolve_once_patterns_have_them(linked, catalogue, monkeypatch):
-    # Aliases and sizes arrive in pattern.yaml separately; the door reads them where they will be.
-    monkeypatch.setattr(Pattern, "aliases", property(lambda p: ["app-environment"] if p.slug == "dev-environment"
-                                                     else []), raising=False)  # fmt: skip
-    monkeypatch.setattr(PatternVersion, "sizes", property(lambda v: {"small": {"instance_type": "t3.small"},
-                                                                     "large": {"instance_type": "t3.medium"}}),
-                        raising=False)  # fmt: skip
+def test_the_seeds_command_works_with_an_alias_and_a_size_preset(linked, catalogue):
+    said(command("create app-environment --name=dev --size=medium", user=ALICE))
+    environment = Environment.objects.get(name="dev")
+    assert environment.pattern_version.pattern.slug == "dev-environment"
+    assert (environment.parameters["instance_type"], environment.parameters["volume_size_gb"]) == ("t3.small", 40)
 
-    said(command("create app-environment --name=dev --size=small", user=ALICE))
-    assert Environment.objects.get(name="dev").parameters["instance_type"] == "t3.small"
+    said(command("create app-environment --name=dev2 --size=small volume_size_gb=30", user=ALICE))
+    assert Environment.objects.get(name="dev2").parameters["volume_size_gb"] == 30  # a value given wins
 
-    answer = said(command("create app-environment --name=dev2 --size=huge", user=ALICE))
-    assert "• *size*: dev-environment has no size 'huge'; choose one of small, large." in answer
+    answer = said(command("create app-environment --name=dev3 --size=huge", user=ALICE))
+    assert "• *size*: There is no size 'huge': choose one of small, medium, large." in answer
 
 
 # -- list and status ---------------------------------------------------------------------
@@ -167,7 +168,7 @@ def test_list_shows_the_users_teams_environments_only(linked, box, bob, analytic
     answer = said(command("list", user=ALICE))
 
     assert (
-        f"*<http://127.0.0.1:8000/environments/{box.pk}/|payments/box>* · dev · active · dev-environment 1.0.0"
+        f"*<http://127.0.0.1:8000/environments/{box.pk}/|payments/box>* · dev · active · dev-environment 1.1.0"
         in answer
     )
     assert "theirs" not in answer
