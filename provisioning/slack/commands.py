@@ -40,11 +40,7 @@ USAGE = {
 
 
 class Usage(Exception):
-    """The command itself is malformed: answered with its usage line."""
-
-    def __init__(self, message: str, subcommand: str = ""):
-        super().__init__(message)
-        self.subcommand = subcommand
+    """The command itself is malformed: answered with its usage line (the message is Slack text, escaped)."""
 
 
 class Args:
@@ -70,7 +66,7 @@ class Args:
                 elif key in options:
                     if not sep:
                         if not words or words[0].startswith("--"):
-                            raise Usage(f"--{key} needs a value, e.g. --{key}=<value>.")
+                            raise Usage(f"--{key} needs a value, e.g. --{key}=&lt;value&gt;.")
                         value = words.pop(0)
                     self._option(key, value)
                 else:
@@ -101,9 +97,11 @@ class Args:
         if key in self.params:
             raise Usage(f"The parameter {esc(key)} is given twice; give it once.")
         try:  # numbers, true/false and lists as JSON, as the CLI reads them; anything else is text
-            self.params[key] = json.loads(value)
+            parsed = json.loads(value)
+            json.dumps(parsed, allow_nan=False)  # NaN and 1e400 (infinity) are no JSON PostgreSQL stores
         except ValueError:
-            self.params[key] = value
+            parsed = value
+        self.params[key] = parsed
 
 
 # Slack's clients turn `--` into a dash and straight quotes into curly ones as people type.

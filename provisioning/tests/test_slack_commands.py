@@ -102,6 +102,8 @@ def test_an_unknown_pattern_names_the_patterns_there_are(linked, catalogue):
         ("create dev-environment --name=Box!", "• *name*: Use 3 to 24 lower-case letters"),
         ("create dev-environment --name=box volume_size_gb=5000", "• *volume_size_gb*:"),
         ("create dev-environment --name=box volume_size_gb=big", "• *volume_size_gb*:"),
+        ("create dev-environment --name=box volume_size_gb=1e400", "• *volume_size_gb*:"),
+        ("create dev-environment --name=box volume_size_gb=NaN", "• *volume_size_gb*:"),
         ("create dev-environment --name=box colour=blue", "colour"),
         ("create dev-environment --name=box --tier=prod", "• *tier*:"),
         ("create dev-environment --name=box --ttl-days=soon", "• *ttl_days*: 'soon' is not a whole number of days"),
