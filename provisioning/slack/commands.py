@@ -177,7 +177,7 @@ def create(actor, words: list[str]) -> Reply:
 def list_environments(actor, words: list[str]) -> Reply:
     args = Args(words, options={"team"}, flags={"all"})
     if args.positional:
-        raise Usage(f"list takes no environment name ({esc(args.positional[0])}); use `/platform status <name>`.")
+        raise Usage(f"list takes no environment name ({esc(args.positional[0])}); use `/platform status &lt;name&gt;`.")
     environments = Environment.objects.for_user(actor).select_related("team", "pattern_version__pattern")
     if "all" not in args.flags:
         environments = environments.live()
@@ -186,7 +186,7 @@ def list_environments(actor, words: list[str]) -> Reply:
     environments = list(environments.order_by("team__slug", "name")[: LIST_LIMIT + 1])
     if not environments:
         return Reply("No environments" + (f" in {esc(args.options['team'])}" if "team" in args.options else "")
-                     + ". Create one with `/platform create <pattern> --name=<name>`.")  # fmt: skip
+                     + ". Create one with `/platform create &lt;pattern&gt; --name=&lt;name&gt;`.")  # fmt: skip
     lines = [_environment_line(e) for e in environments[:LIST_LIMIT]]
     if len(environments) > LIST_LIMIT:
         lines.append(f"…and more: {link(reverse('provisioning:environment_list'), 'see them all in the portal')}.")
@@ -195,7 +195,7 @@ def list_environments(actor, words: list[str]) -> Reply:
 
 def status(actor, words: list[str]) -> Reply:
     args = Args(words, options=set())
-    environment = _environment(actor, args, "status")
+    environment = _environment(actor, args)
     lines = [_environment_line(environment)]
     if environment.outputs:
         shown = ", ".join(f"{esc(k)}={esc(v)}" for k, v in list(environment.outputs.items())[:6])
@@ -215,7 +215,7 @@ def extend(actor, words: list[str]) -> Reply:
         raise Usage("Name one environment and, optionally, the days.")
     days_text = args.options.get("days") or (args.positional.pop(1) if len(args.positional) == 2 else "")
     days = _days(days_text, "days") if days_text else DEFAULT_EXTEND_DAYS
-    environment = _environment(actor, args, "extend")
+    environment = _environment(actor, args)
     result = actions.extend_environment(actor=actor, environment=environment, days=days,
                                         reason=args.options.get("reason", ""), source=CHAT)  # fmt: skip
     if isinstance(result, ChangeRequest):
@@ -228,7 +228,7 @@ def extend(actor, words: list[str]) -> Reply:
 
 def destroy(actor, words: list[str]) -> Reply:
     args = Args(words, options={"confirm", "reason"})
-    environment = _environment(actor, args, "destroy")
+    environment = _environment(actor, args)
     if "confirm" in args.options:
         change = actions.decommission_environment(actor=actor, environment=environment,
                                                   confirm_name=args.options["confirm"],
@@ -275,7 +275,7 @@ def _environment_line(environment: Environment) -> str:
     return " · ".join(parts)
 
 
-def _environment(actor, args: Args, subcommand: str) -> Environment:
+def _environment(actor, args: Args) -> Environment:
     """The one environment named by the first positional word: id, `team/name` or `name`."""
     if len(args.positional) != 1:
         raise Usage("Name one environment, as `name` or `team/name`.")

@@ -178,7 +178,10 @@ def test_list_shows_the_users_teams_environments_only(linked, box, bob, analytic
 
 
 def test_list_of_nothing_says_how_to_create(linked, catalogue):
-    assert said(command("list", user=ALICE)).startswith("No environments. Create one with `/platform create")
+    assert (
+        said(command("list", user=ALICE))
+        == "No environments. Create one with `/platform create &lt;pattern&gt; --name=&lt;name&gt;`."
+    )
 
 
 def test_list_refuses_stray_words(linked):
