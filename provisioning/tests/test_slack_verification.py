@@ -172,3 +172,18 @@ def test_slacks_certificate_check_is_answered_and_does_nothing(linked):
     )
     assert response.status_code == 200 and response.content == b""
     assert records() == before
+
+
+def test_an_unreachable_response_url_leaves_the_action_done_and_logged(linked, box, caplog):
+    from idp_portal.components import free_port
+
+    before = box.expires_at
+    gone = f"http://127.0.0.1:{free_port()}/actions/T0/1/x"
+    with caplog.at_level(logging.ERROR):
+        response = post_signed("/slack/interactions/",
+                               interaction_body("extend:1", {"environment": box.pk, "days": 1}, user=ALICE,
+                                                response_url=gone))  # fmt: skip
+    assert response.status_code == 200
+    box.refresh_from_db()
+    assert box.expires_at - before == timedelta(days=1)
+    assert any("could not post the answer to Slack's response_url" in r.getMessage() for r in caplog.records)
