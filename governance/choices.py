@@ -85,6 +85,8 @@ class AuditAction(models.TextChoices):
     TEAM_SETTINGS_CHANGED = "team.settings_changed", "Team settings changed"
     TOKEN_CREATED = "token.created", "Access token created"
     TOKEN_REVOKED = "token.revoked", "Access token revoked"
+    SLACK_LINKED = "slack.linked", "Slack account linked"
+    SLACK_UNLINKED = "slack.unlinked", "Slack account unlinked"
     ACCESS_DENIED = "security.access_denied", "Access denied"
     RUN_STARTED = "run.started", "Run started"
     RUN_FINISHED = "run.finished", "Run finished"

@@ -151,3 +151,44 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…, {self.scope})"
+
+
+class SlackIdentity(models.Model):
+    """A Slack user (workspace and user id) who acts as a portal user in `/platform` and on buttons.
+
+    Made only when the portal user, signed in, confirms a one-time link sent to that Slack user
+    (`governance.slack_links`); never from an e-mail or a name in a Slack payload.
+    """
+
+    slack_team_id = models.CharField(max_length=32, help_text="Slack workspace id, e.g. T0123ABCD.")
+    slack_user_id = models.CharField(max_length=32, help_text="Slack user id, e.g. U0123ABCD.")
+    slack_user_name = models.CharField(max_length=80, blank=True, help_text="As Slack sent it when linking.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slack_identities")
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["linked_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["slack_team_id", "slack_user_id"], name="one_portal_user_per_slack_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.slack_user_name or self.slack_user_id} ({self.slack_team_id}) -> {self.user}"
+
+
+class SlackLinkRequest(models.Model):
+    """A one-time link offered to an unlinked Slack user: kept only as a hash, expires, used once."""
+
+    slack_team_id = models.CharField(max_length=32)
+    slack_user_id = models.CharField(max_length=32)
+    slack_user_name = models.CharField(max_length=80, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"link for @{self.slack_user_name or self.slack_user_id} ({self.slack_team_id})"

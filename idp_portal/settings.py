@@ -228,6 +228,10 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
 SLACK_TIMEOUT_SECONDS = env_int("SLACK_TIMEOUT_SECONDS", 5, minimum=1)
+# The Slack app's signing secret (Basic Information page): `/platform` and its buttons are refused without it.
+SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET", "")
+# Where the portal may post a command's or a button's answer (a payload's `response_url`): Slack only.
+SLACK_RESPONSE_URL_PREFIXES = env_list("SLACK_RESPONSE_URL_PREFIXES", "https://hooks.slack.com/")
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

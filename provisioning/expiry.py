@@ -73,7 +73,7 @@ def _send_notice(environment: Environment, due: list[tuple[str, timedelta]], now
             transaction.on_commit(lambda: notify_team(
                 environment.team_id, f"{environment} expires in {left}",
                 f"{environment} will be decommissioned at {when}. Extend it from its page if you still need it.",
-                path, ":hourglass_flowing_sand:",
+                path, ":hourglass_flowing_sand:", extend_environment_id=environment.pk,
             ))  # fmt: skip
     except IntegrityError:
         return False  # already sent, by this sweep before or another at the same moment

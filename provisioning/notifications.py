@@ -1,5 +1,8 @@
 """Tell people about changes: e-mail (Django's mail backend) and the team's Slack incoming webhook.
 
+On Slack, a change waiting for review carries Approve/Reject buttons and an expiry warning carries
+Extend buttons (Block Kit from `provisioning.slack.blocks`); pressing one reaches `/slack/interactions/`.
+
 Sent from Celery tasks after the transaction commits, one task per channel: a
 failing mail server or webhook is logged, retried with back-off when a retry can
 help (`NotificationError.retryable`), and never blocks or fails the change.
@@ -8,7 +11,7 @@ help (`NotificationError.retryable`), and never blocks or fails the change.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -46,6 +49,7 @@ class Message:
     emoji: str
     recipients: tuple[str, ...]
     webhook_url: str
+    blocks: list[dict] | None = None  # Slack Block Kit with buttons; None: a plain section
 
 
 def notify_change(change_id: int, event: str) -> None:
@@ -59,13 +63,17 @@ def notify_change(change_id: int, event: str) -> None:
             logger.exception("could not queue notification %s for change %s via %s", event, change_id, channel)
 
 
-def notify_team(team_id: int, subject: str, body: str, path: str, emoji: str = ":bell:") -> None:
-    """Tell a team's leads (e-mail) and its Slack channel; `path` is the portal page to link."""
+def notify_team(
+    team_id: int, subject: str, body: str, path: str, emoji: str = ":bell:", *, extend_environment_id: int | None = None
+) -> None:
+    """Tell a team's leads (e-mail) and its Slack channel; `path` is the portal page to link.
+
+    `extend_environment_id`: the Slack message offers buttons to extend that environment."""
     from provisioning.tasks import notify_team_task
 
     for channel in CHANNELS:
         try:
-            notify_team_task.delay(team_id, subject, body, path, emoji, channel)
+            notify_team_task.delay(team_id, subject, body, path, emoji, channel, extend_environment_id)
         except Exception:
             logger.exception("could not queue team notification %r for team %s via %s", subject, team_id, channel)
 
@@ -75,9 +83,13 @@ def deliver(change_id: int, event: str, channel: str) -> str:
     return CHANNELS[channel](change_message(change_id, event))
 
 
-def deliver_to_team(team_id: int, subject: str, body: str, path: str, emoji: str, channel: str) -> str:
+def deliver_to_team(
+    team_id: int, subject: str, body: str, path: str, emoji: str, channel: str, extend_environment_id: int | None = None
+) -> str:
     from governance.choices import MembershipRole
     from governance.models import Team
+    from provisioning.models import Environment
+    from provisioning.slack.blocks import expiry_blocks
 
     team = Team.objects.get(pk=team_id)
     leads = team.memberships.filter(role=MembershipRole.LEAD, user__is_active=True).select_related("user")
@@ -90,6 +102,11 @@ def deliver_to_team(team_id: int, subject: str, body: str, path: str, emoji: str
         recipients=tuple(sorted({m.user.email for m in leads if m.user.email})),
         webhook_url=team.slack_webhook_url,
     )
+    environment = None
+    if extend_environment_id is not None and channel == "slack":
+        environment = Environment.objects.filter(pk=extend_environment_id, team=team, expires_at__isnull=False).first()
+    if environment is not None and environment.is_live:
+        message = replace(message, blocks=expiry_blocks(environment, subject, body, path))
     return CHANNELS[channel](message)
 
 
@@ -99,6 +116,7 @@ def _absolute(path: str) -> str:
 
 def change_message(change_id: int, event: str) -> Message:
     from provisioning.models import ChangeRequest
+    from provisioning.slack.blocks import approval_blocks
 
     change = ChangeRequest.objects.select_related("environment__team", "requested_by").get(pk=change_id)
     link = _absolute(reverse("provisioning:change_detail", args=[change.pk]))
@@ -109,6 +127,7 @@ def change_message(change_id: int, event: str) -> Message:
         emoji=EMOJI[event],
         recipients=tuple(_recipients(change, event)),
         webhook_url=change.environment.team.slack_webhook_url,
+        blocks=approval_blocks(change) if event == "awaiting_approval" else None,
     )
 
 
@@ -158,10 +177,9 @@ def _slack(message: Message) -> str:
     client = WebhookClient(message.webhook_url, timeout=settings.SLACK_TIMEOUT_SECONDS)
     text = f"{message.emoji} <{message.link}|{message.subject}>"
     first_paragraph = message.body.split("\n\n")[0]
+    blocks = message.blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": f"{text}\n{first_paragraph}"}}]
     try:
-        response = client.send(
-            text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": f"{text}\n{first_paragraph}"}}]
-        )
+        response = client.send(text=text, blocks=blocks)
     except Exception as exc:  # slack-sdk raises URLError, timeouts, ... for an unreachable webhook
         raise NotificationError(f"webhook unreachable: {exc}", retryable=True) from exc
     if response.status_code >= 300:

@@ -38,9 +38,11 @@ def notify_change_task(self, change_id: int, event: str, channel: str) -> str:
 
 
 @shared_task(bind=True, max_retries=5, name="provisioning.tasks.notify_team_task", ignore_result=True)
-def notify_team_task(self, team_id: int, subject: str, body: str, path: str, emoji: str, channel: str) -> str:
+def notify_team_task(
+    self, team_id: int, subject: str, body: str, path: str, emoji: str, channel: str, extend_environment_id=None
+) -> str:
     try:
-        return notifications.deliver_to_team(team_id, subject, body, path, emoji, channel)
+        return notifications.deliver_to_team(team_id, subject, body, path, emoji, channel, extend_environment_id)
     except notifications.NotificationError as exc:
         logger.warning("team notification %r for team %s via %s failed: %s", subject, team_id, channel, exc)
         if exc.retryable and self.request.retries < self.max_retries:

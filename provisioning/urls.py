@@ -12,6 +12,7 @@ from provisioning.views import (
     runs,
     teams,
 )
+from provisioning.views import slack as slack_door
 
 app_name = "provisioning"
 
@@ -40,4 +41,6 @@ urlpatterns = [
     path("approvals/<int:pk>/decide/", approvals.decide, name="decide"),
     path("gitops/", gitops.gitops, name="gitops"),
     path("gitops/webhook/", gitops.webhook, name="gitops_webhook"),
+    path("slack/commands/", slack_door.command, name="slack_command"),
+    path("slack/interactions/", slack_door.interaction, name="slack_interaction"),
 ]

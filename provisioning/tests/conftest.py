@@ -98,3 +98,12 @@ def run_cli(live_server, tmp_path, alice, payments, catalogue):
 
     run.token = token
     return run
+
+
+@pytest.fixture
+def slack_app(settings, slack):
+    """The portal as a Slack app's backend (signing secret set); `slack`, the local receiver, gets the answers."""
+    from provisioning.tests.slack import configure
+
+    configure(settings)
+    return slack

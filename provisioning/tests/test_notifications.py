@@ -195,8 +195,12 @@ def test_the_teams_webhook_receives_a_message_about_the_change(awaiting, payment
     assert f"Change #{awaiting.pk} (payments/checkout) waits for your review" in payload["text"]
     assert f"/changes/{awaiting.pk}/" in payload["text"]
     assert payload["text"].startswith(":hourglass:")
-    [block] = payload["blocks"]
-    assert f"Change #{awaiting.pk}" in block["text"]["text"]
+    first, *rest = payload["blocks"]
+    assert f"Change #{awaiting.pk}" in first["text"]["text"]
+    [buttons] = [block for block in rest if block["type"] == "actions"]  # to decide from Slack (test_slack_buttons)
+    assert [b["text"]["text"] for b in buttons["elements"]] == [
+        "Approve for network", "Reject for network", "Approve for security", "Reject for security"
+    ]  # fmt: skip
 
 
 def test_another_teams_webhook_hears_nothing(awaiting, payments, analytics, webhook):
