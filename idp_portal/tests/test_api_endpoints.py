@@ -55,7 +55,7 @@ ENDPOINTS = {
     ("pattern-list", "get"): ({}, None, public_read()),
     ("pattern-detail", "get"): ({"slug": "dev-environment"}, None, public_read()),
     ("pattern-versions", "get"): ({"slug": "dev-environment"}, None, public_read()),
-    ("pattern-version", "get"): ({"slug": "dev-environment", "version": "1.0.0"}, None, public_read()),
+    ("pattern-version", "get"): ({"slug": "dev-environment", "version": "1.1.0"}, None, public_read()),
     ("team-list", "get"): ({}, None, public_read()),
     ("team-detail", "get"): ({"slug": "payments"}, None, read()),
     ("team-detail", "patch"): (
