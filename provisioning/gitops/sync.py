@@ -50,6 +50,11 @@ def sync_repository(repository_id: int) -> bool:
         return False
     try:
         _sync(Repository.objects.get(pk=repository_id))
+    except Exception as exc:  # shown on the repository and tried again at the next poll, never silent
+        log.exception("gitops: sync of repository %s failed", repository_id)
+        Repository.objects.filter(pk=repository_id).update(
+            last_error=f"The sync failed: {exc.__class__.__name__}: {exc}. It is tried again at the next poll."
+        )
     finally:
         Repository.objects.filter(pk=repository_id).update(sync_started_at=None)
     return True

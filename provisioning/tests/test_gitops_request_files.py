@@ -26,7 +26,7 @@ BOX = textwrap.dedent("""\
       name: box
     spec:
       pattern: dev-environment
-      version: 1.0.0
+      version: 1.1.0
       tier: dev
       ttl_days: 5
       parameters:
@@ -73,7 +73,7 @@ def test_a_valid_file_is_quoted_and_nothing_is_stored(api, alice):
             ("dev-environment", "dev-envirnoment"),
             "envs/box.yaml:7: spec.pattern: There is no pattern 'dev-envirnoment'",
         ),
-        (("1.0.0", "9.9.9"), "envs/box.yaml:8: spec.version: dev-environment has no version '9.9.9'; it has 1.0.0"),
+        (("1.1.0", "9.9.9"), "envs/box.yaml:8: spec.version: dev-environment has no version '9.9.9'; it has 1.1.0"),
         (("40", "5000"), "envs/box.yaml:12: spec.parameters.volume_size_gb: Enter a value of at most 100."),
         (("ttl_days: 5", "ttl_days: 30"), "envs/box.yaml:10: spec.ttl_days: The dev tier allows at most 14 days"),
         (
@@ -120,7 +120,7 @@ def test_an_alias_and_a_size_preset_are_understood(api, alice):
     result = validate(api(alice), ("dev.yaml", seed))
     assert result["valid"] and result["files"][0]["action"] == "create", texts(result)
     huge = validate(api(alice), ("dev.yaml", seed.replace("medium", "huge")))
-    assert texts(huge) == ["dev.yaml:6: spec.size: dev-environment 1.0.0: There is no size 'huge': choose one of "
+    assert texts(huge) == ["dev.yaml:6: spec.size: dev-environment 1.1.0: There is no size 'huge': choose one of "
                            "small, medium, large."]  # fmt: skip
     response = api(alice).post("/api/v1/request-files/apply/", {"path": "dev.yaml", "content": seed}, format="json")
     assert response.status_code == 202
