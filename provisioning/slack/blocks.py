@@ -55,7 +55,7 @@ def approval_blocks(change, outcome: str = "") -> list[dict]:
     )
     requirements = list(change.requirements.current().select_related("approval__reviewer"))
     lines = [f"{':hourglass:' if waiting else ':clipboard:'} {link(path, headline)}",
-             f"{esc(change.get_action_display())} of {esc(change.environment.pattern_version)} ({esc(change.environment.tier)}), "
+             f"{esc(change.get_action_display())}: {esc(change.environment.pattern_version)} ({esc(change.environment.tier)}), "
              f"requested by {esc(change.requested_by)}."]  # fmt: skip
     if change.reason:
         lines.append(f"_Reason:_ {esc(change.reason[:500])}")
