@@ -193,6 +193,10 @@ TERRAFORM_BIN = env_str("TERRAFORM_BIN", str(Path(sys.prefix) / "bin" / "terrafo
 TERRAFORM_MIN_VERSION = (1, 0, 0)
 TERRAFORM_DIR = VAR_DIR / "terraform"
 TERRAFORM_STATE_BACKEND = env_str("TERRAFORM_STATE_BACKEND", "pg" if DATABASE_IS_POSTGRES else "local")
+# Terraform and its provider plugins get this role's password, never the portal's: a role that owns only the
+# state database (`manage.py setup_database_roles`, docs/production.md). Empty: the portal's own connection
+# (development and tests only; `check --deploy` refuses it).
+TERRAFORM_STATE_DATABASE_URL = env_str("TERRAFORM_STATE_DATABASE_URL", "")
 TERRAFORM_LOCK_TIMEOUT = env_str("TERRAFORM_LOCK_TIMEOUT", "60s")
 # The hashicorp/aws version line the patterns are written for (the sandbox provider emulates 5.80).
 TERRAFORM_AWS_PROVIDER_VERSION = env_str("TERRAFORM_AWS_PROVIDER_VERSION", "~> 5.80")
