@@ -97,7 +97,9 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if not DATABASE_IS_POSTGRES:
     # Workers and the web process share the SQLite file; wait for locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE: a transaction takes the write lock when it begins, so two writers queue (up to the timeout)
+    # instead of the second failing at once with "database is locked" when it upgrades its read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 EMBEDDED_SETUP = not DATABASE_IS_POSTGRES
 # seed_demo only runs where demo accounts with known passwords are acceptable.
 DEMO_MODE = env_bool("DEMO_MODE", EMBEDDED_SETUP)
