@@ -30,6 +30,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rstrip("/") + "_bench"
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
     os.environ["CELERY_QUEUE"] = f"idp-bench-{os.getpid()}"
+    os.environ.setdefault("IDP_PRODUCTION", "0")  # a local benchmark, not a deployment
     os.environ.setdefault("IDP_VAR_DIR", str(Path(tempfile.gettempdir()) / "idp-bench-var"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "idp_portal.settings"
     _create_database(os.environ["DATABASE_URL"])

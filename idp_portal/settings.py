@@ -5,34 +5,65 @@ single-machine setup (SQLite and a file-system Celery broker under `var/`, the
 sandbox cloud); `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis.
 """
 
+import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from idp_portal.env import env_bool, env_durations, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("IDP_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+EMBEDDED_SETUP = not DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://"))
+# seed_demo only runs where demo accounts with known passwords are acceptable.
+DEMO_MODE = env_bool("DEMO_MODE", EMBEDDED_SETUP)
+# Production (PostgreSQL, not the demo) refuses to start without its secrets and hosts, and is HTTPS-only.
+PRODUCTION = env_bool("IDP_PRODUCTION", not DEMO_MODE)
+
+
+def _required(name: str, why: str) -> str:
+    value = env_str(name).strip()
+    if PRODUCTION and not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set: {why} In production (IDP_PRODUCTION, on with PostgreSQL unless DEMO_MODE=1) the "
+            f"portal does not start without it; see docs/production.md."
+        )
+    return value
+
+
+def _owner_only_file(path: Path, content: str = "") -> None:
+    """Create `path` readable by its owner only, from the first byte (never chmod after writing)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as handle:
+        handle.write(content)
 
 
 def _secret_key() -> str:
-    """Production sets SECRET_KEY; a first run keeps a generated key in var/."""
-    configured = env_str("SECRET_KEY")
+    """Production sets SECRET_KEY; a demo keeps a generated key in var/, readable by its owner only."""
+    configured = _required("SECRET_KEY", "it signs sessions and password-reset links.")
     if configured:
         return configured
     key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+    _owner_only_file(key_file, secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS",
+    _required("ALLOWED_HOSTS", "name the hosts the portal answers to.") or "127.0.0.1,localhost,testserver",
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
@@ -51,6 +82,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "guardian",
+    "axes",
     "governance",
     "catalogue",
     "provisioning",
@@ -70,6 +102,8 @@ MIDDLEWARE = [
     "idp_portal.middleware.RefuseNulInQuery",
     # ETag on every GET, and 304 for an unchanged If-None-Match: cheap polling for the API and the CLI.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by its backend into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "idp_portal.urls"
@@ -92,21 +126,22 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if not DATABASE_IS_POSTGRES:
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        # SQLite creates the file (and its journals, which copy its mode) world-readable under a usual umask.
+        _owner_only_file(Path(DATABASES["default"]["NAME"]))
     # Workers and the web process share the SQLite file; wait for locks instead of failing.
     # IMMEDIATE: a transaction takes the write lock when it begins, so two writers queue (up to the timeout)
     # instead of the second failing at once with "database is locked" when it upgrades its read lock.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
-EMBEDDED_SETUP = not DATABASE_IS_POSTGRES
-# seed_demo only runs where demo accounts with known passwords are acceptable.
-DEMO_MODE = env_bool("DEMO_MODE", EMBEDDED_SETUP)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked-out username and address is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -116,12 +151,35 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Lockout on the sign-in page and the admin's (django-axes): AXES_FAILURE_LIMIT failures for one username from
+# one address lock that pair for AXES_COOLOFF_MINUTES; a success resets the count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Load balancers probe these over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# Preloading is a promise about the whole domain that only its owner can make: off unless asked for.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if env_str("SECURE_PROXY_SSL_HEADER_NAME"):
+    # Behind a proxy that terminates TLS, e.g. HTTP_X_FORWARDED_PROTO; only set it when the proxy always sets it.
+    SECURE_PROXY_SSL_HEADER = (env_str("SECURE_PROXY_SSL_HEADER_NAME"), "https")
 
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "/static/"
@@ -223,7 +281,16 @@ AWS_BUDGETS_ENABLED = env_bool("AWS_BUDGETS_ENABLED", not SANDBOX_CLOUD)
 AWS_ACCOUNT_ID = env_str("AWS_ACCOUNT_ID", "")
 
 # --- Notifications ----------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console backend prints password-reset links to the log: only the demo may use it.
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = _required("EMAIL_BACKEND", "password-reset links and notices need a real mail server.") or (
+    CONSOLE_EMAIL_BACKEND if DEMO_MODE else "django.core.mail.backends.dummy.EmailBackend"
+)
+if PRODUCTION and EMAIL_BACKEND in (CONSOLE_EMAIL_BACKEND, "django.core.mail.backends.locmem.EmailBackend"):
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND={EMAIL_BACKEND} would print or drop password-reset links; in production use "
+        "django.core.mail.backends.smtp.EmailBackend (EMAIL_HOST, EMAIL_PORT…)."
+    )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "idp-portal@localhost")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
