@@ -60,4 +60,4 @@ schema: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --file idp_portal/api/openapi.yaml
 
 clean:
-	rm -rf var/test var/terraform/workspaces
+	rm -rf var/test $${IDP_VAR_DIR:-var}/terraform/workspaces

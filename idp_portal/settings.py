@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "idp_portal.middleware.RefuseNulInQuery",
+    "idp_portal.middleware.RevealBidiControls",  # before ConditionalGet: the ETag is of what is sent
     # ETag on every GET, and 304 for an unchanged If-None-Match: cheap polling for the API and the CLI.
     "django.middleware.http.ConditionalGetMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by its backend into the lockout page.
@@ -241,6 +242,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "idp")
+# Beat's own bookkeeping lives with every other file of this installation (IDP_VAR_DIR), not in the checkout.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "reap-orphaned-runs": {"task": "provisioning.tasks.reap_orphaned_runs_task", "schedule": 30.0},
     # Actual spend (Cost Explorer, or the sandbox's bill), then budget alerts and anomalies.
