@@ -256,6 +256,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "provisioning.tasks.sweep_expiry_task",
         "schedule": float(env_int("EXPIRY_SWEEP_SECONDS", 300, minimum=10)),
     },
+    # Untagged resources for the organisation page, asked by a worker (the web process holds no cloud credentials).
+    "audit-tags": {"task": "provisioning.tasks.audit_tags_task", "schedule": 300.0},
     # A few drift checks at a time, oldest check first, so the cloud API sees a trickle.
     "check-drift": {
         "task": "provisioning.tasks.schedule_drift_checks_task",
@@ -297,6 +299,9 @@ SANDBOX_CLOUD = env_bool("SANDBOX_CLOUD", True)
 SANDBOX_AWS_PORT = env_int("SANDBOX_AWS_PORT", 4566, minimum=1)
 AWS_ENDPOINT_URL = env_str("AWS_ENDPOINT_URL", f"http://127.0.0.1:{SANDBOX_AWS_PORT}" if SANDBOX_CLOUD else "")
 AWS_DEFAULT_REGION = env_str("AWS_DEFAULT_REGION", "eu-west-1")
+# Whether the web process may call the cloud itself (the sandbox demo); in production only the workers hold
+# cloud credentials (docker-compose.yml gives AWS_* to the worker service alone).
+CLOUD_CALLS_IN_WEB = env_bool("CLOUD_CALLS_IN_WEB", SANDBOX_CLOUD)
 # Each team's budget mirrored as an AWS Budget (real accounts; moto cannot update budgets).
 AWS_BUDGETS_ENABLED = env_bool("AWS_BUDGETS_ENABLED", not SANDBOX_CLOUD)
 AWS_ACCOUNT_ID = env_str("AWS_ACCOUNT_ID", "")

@@ -92,3 +92,11 @@ def schedule_drift_checks_task() -> list[str]:
     from provisioning.drift import schedule_drift_checks
 
     return schedule_drift_checks()
+
+
+@shared_task(name="provisioning.tasks.audit_tags_task", ignore_result=True)
+def audit_tags_task() -> int:
+    """Untagged resources for the organisation page, listed where the cloud credentials are (the workers)."""
+    from provisioning import tag_audit
+
+    return tag_audit.collect()["count"]
