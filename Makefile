@@ -45,7 +45,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) manage.py makemigrations --check --dry-run
+	IDP_PRODUCTION=$${IDP_PRODUCTION:-0} $(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -57,7 +57,7 @@ bench: install
 
 # The OpenAPI schema committed beside the code (a test fails when they disagree).
 schema: install
-	$(PY) manage.py spectacular --validate --fail-on-warn --file idp_portal/api/openapi.yaml
+	IDP_PRODUCTION=$${IDP_PRODUCTION:-0} $(PY) manage.py spectacular --validate --fail-on-warn --file idp_portal/api/openapi.yaml
 
 clean:
 	rm -rf var/test $${IDP_VAR_DIR:-var}/terraform/workspaces

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "guardian",
     "axes",
+    "django_prometheus",
     "governance",
     "catalogue",
     "provisioning",
@@ -90,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "idp_portal.probes.Probes",  # /healthz and /metrics: before host checks, redirects and sessions
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -106,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by its backend into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "idp_portal.urls"
@@ -322,6 +326,11 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
 SLACK_TIMEOUT_SECONDS = env_int("SLACK_TIMEOUT_SECONDS", 5, minimum=1)
+
+# --- Monitoring ---------------------------------------------------------------
+# /metrics answers these networks, or a request with `Authorization: Bearer $METRICS_TOKEN`.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
