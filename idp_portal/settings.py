@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "idp_portal.log_context.RequestLogContext",
     "idp_portal.middleware.RefuseNulInQuery",
     "idp_portal.middleware.RevealBidiControls",  # before ConditionalGet: the ETag is of what is sent
     # ETag on every GET, and 304 for an unchanged If-None-Match: cheap polling for the API and the CLI.
@@ -377,10 +378,24 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Structured logs: the request, change, run and environment ids on every line (idp_portal/log_context.py);
+# one JSON object a line in production (LOG_FORMAT=json), readable text in the demo.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"ids": {"()": "idp_portal.log_context.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [req=%(request_id)s change=%(change_id)s "
+            "run=%(run_id)s env=%(environment_id)s] %(message)s"
+        },
+        "json": {"()": "idp_portal.log_context.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["ids"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# Workers keep this configuration (Celery would otherwise replace the root handlers with its own).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
