@@ -247,6 +247,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "idp")
+# The reaper has its own queue and worker (Procfile `reaper`, compose `reaper`): a backlog of plans and applies
+# on the run queue must not delay the recovery of runs whose worker died.
+CELERY_REAPER_QUEUE = env_str("CELERY_REAPER_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-reaper")
+CELERY_TASK_ROUTES = {"provisioning.tasks.reap_orphaned_runs_task": {"queue": CELERY_REAPER_QUEUE}}
 # Beat's own bookkeeping lives with every other file of this installation (IDP_VAR_DIR), not in the checkout.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

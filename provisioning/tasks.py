@@ -20,7 +20,10 @@ def run_terraform_task(self, run_id: int) -> None:
 
 @shared_task(name="provisioning.tasks.reap_orphaned_runs_task")
 def reap_orphaned_runs_task() -> list[int]:
-    return runs.reap_orphaned_runs()
+    reaped = runs.reap_orphaned_runs()
+    if reaped:
+        logger.warning("reaper failed runs %s whose worker stopped responding", reaped)
+    return reaped
 
 
 @shared_task(bind=True, max_retries=5, name="provisioning.tasks.notify_change_task", ignore_result=True)
