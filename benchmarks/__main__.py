@@ -50,10 +50,18 @@ def main() -> None:
     settings.AWS_ENDPOINT_URL = moto.endpoint
     env = worker_environment(settings.DATABASES["default"], AWS_ENDPOINT_URL=moto.endpoint)
     worker = WorkerProcess(env, workdir / "worker.log", queue=os.environ["CELERY_QUEUE"], concurrency=1).start()
+    parts = sys.argv[1:] or ["policies", "overhead", "costs", "pages"]  # e.g. `python -m benchmarks pages`
     try:
         from benchmarks.costs import bench_costs
+        from benchmarks.pages import bench_pages
+        from catalogue.services import sync_catalogue
 
-        rows = [*bench_policies(), *bench_overhead(workdir), *bench_costs()]
+        sync_catalogue(settings.PATTERNS_DIR)
+        rows = []
+        for part, bench in (("policies", bench_policies), ("overhead", lambda: bench_overhead(workdir)),
+                            ("costs", bench_costs), ("pages", bench_pages)):  # fmt: skip
+            if part in parts:
+                rows += bench()
     finally:
         worker.stop()
         moto.stop()
