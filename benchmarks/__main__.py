@@ -50,8 +50,9 @@ def main() -> None:
     settings.AWS_ENDPOINT_URL = moto.endpoint
     env = worker_environment(settings.DATABASES["default"], AWS_ENDPOINT_URL=moto.endpoint)
     worker = WorkerProcess(env, workdir / "worker.log", queue=os.environ["CELERY_QUEUE"], concurrency=1).start()
-    parts = sys.argv[1:] or ["policies", "overhead", "costs", "pages"]  # e.g. `python -m benchmarks pages`
+    parts = sys.argv[1:] or ["policies", "overhead", "costs", "pages", "converge"]  # e.g. `python -m benchmarks pages`
     try:
+        from benchmarks.converge import bench_converge
         from benchmarks.costs import bench_costs
         from benchmarks.pages import bench_pages
         from catalogue.services import sync_catalogue
@@ -59,7 +60,8 @@ def main() -> None:
         sync_catalogue(settings.PATTERNS_DIR)
         rows = []
         for part, bench in (("policies", bench_policies), ("overhead", lambda: bench_overhead(workdir)),
-                            ("costs", bench_costs), ("pages", bench_pages)):  # fmt: skip
+                            ("costs", bench_costs), ("pages", bench_pages),
+                            ("converge", lambda: bench_converge(workdir, env, os.environ["CELERY_QUEUE"], moto.endpoint))):  # fmt: skip
             if part in parts:
                 rows += bench()
     finally:
