@@ -5,6 +5,7 @@ single-machine setup (SQLite and a file-system Celery broker under `var/`, the
 sandbox cloud); `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis.
 """
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -335,6 +336,13 @@ SLACK_TIMEOUT_SECONDS = env_int("SLACK_TIMEOUT_SECONDS", 5, minimum=1)
 # --- Monitoring ---------------------------------------------------------------
 # /metrics answers these networks, or a request with `Authorization: Bearer $METRICS_TOKEN`.
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS: {_network!r} is not a network; write e.g. 10.0.0.0/8,127.0.0.1/32."
+        ) from None
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # --- REST API ---------------------------------------------------------------
