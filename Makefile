@@ -45,7 +45,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) manage.py makemigrations --check --dry-run
+	IDP_PRODUCTION=$${IDP_PRODUCTION:-0} $(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -58,7 +58,7 @@ bench: install
 # The OpenAPI schema committed beside the code (a test fails when they disagree). On PostgreSQL, as
 # the tests: integer bounds in the schema follow the database (32-bit there, 64-bit on SQLite).
 schema: install
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) manage.py spectacular --validate --fail-on-warn --file idp_portal/api/openapi.yaml
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} IDP_PRODUCTION=$${IDP_PRODUCTION:-0} $(PY) manage.py spectacular --validate --fail-on-warn --file idp_portal/api/openapi.yaml
 
 clean:
-	rm -rf var/test var/terraform/workspaces
+	rm -rf var/test $${IDP_VAR_DIR:-var}/terraform/workspaces

@@ -30,6 +30,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rstrip("/") + "_bench"
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
     os.environ["CELERY_QUEUE"] = f"idp-bench-{os.getpid()}"
+    os.environ.setdefault("IDP_PRODUCTION", "0")  # a local benchmark, not a deployment
     os.environ.setdefault("IDP_VAR_DIR", str(Path(tempfile.gettempdir()) / "idp-bench-var"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "idp_portal.settings"
     _create_database(os.environ["DATABASE_URL"])
@@ -49,10 +50,20 @@ def main() -> None:
     settings.AWS_ENDPOINT_URL = moto.endpoint
     env = worker_environment(settings.DATABASES["default"], AWS_ENDPOINT_URL=moto.endpoint)
     worker = WorkerProcess(env, workdir / "worker.log", queue=os.environ["CELERY_QUEUE"], concurrency=1).start()
+    parts = sys.argv[1:] or ["policies", "overhead", "costs", "pages", "converge"]  # e.g. `python -m benchmarks pages`
     try:
+        from benchmarks.converge import bench_converge
         from benchmarks.costs import bench_costs
+        from benchmarks.pages import bench_pages
+        from catalogue.services import sync_catalogue
 
-        rows = [*bench_policies(), *bench_overhead(workdir), *bench_costs()]
+        sync_catalogue(settings.PATTERNS_DIR)
+        rows = []
+        for part, bench in (("policies", bench_policies), ("overhead", lambda: bench_overhead(workdir)),
+                            ("costs", bench_costs), ("pages", bench_pages),
+                            ("converge", lambda: bench_converge(workdir, env, os.environ["CELERY_QUEUE"], moto.endpoint))):  # fmt: skip
+            if part in parts:
+                rows += bench()
     finally:
         worker.stop()
         moto.stop()

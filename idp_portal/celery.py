@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "idp_portal.settings")
 
@@ -21,3 +21,31 @@ def refuse_to_start_when_misconfigured(**kwargs) -> None:
     except SystemCheckError as exc:
         # SystemExit, because Celery logs and ignores ordinary exceptions raised by signal handlers.
         raise SystemExit(f"Worker not started:\n{exc}") from None
+
+
+# Structured logs: a task's lines carry the ids it works on (tasks take ids, named in their first argument).
+_TASK_IDS = {
+    "provisioning.tasks.run_terraform_task": "run_id",
+    "provisioning.tasks.notify_change_task": "change_id",
+}
+_tokens: dict[str, object] = {}
+
+
+@task_prerun.connect
+def bind_task_ids(task_id=None, task=None, args=None, **kwargs) -> None:
+    from idp_portal.log_context import bind
+
+    ids = {"request_id": f"task-{task_id}"}
+    field = _TASK_IDS.get(getattr(task, "name", ""))
+    if field and args:
+        ids[field] = args[0]
+    _tokens[task_id] = bind(**ids)
+
+
+@task_postrun.connect
+def unbind_task_ids(task_id=None, **kwargs) -> None:
+    from idp_portal.log_context import unbind
+
+    token = _tokens.pop(task_id, None)
+    if token is not None:
+        unbind(token)

@@ -12,6 +12,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/idp_po
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("IDP_VAR_DIR", str(_ROOT / "var" / "test"))
 os.environ.setdefault("CELERY_QUEUE", f"idp-test-{os.getpid()}")
+# The suite runs on PostgreSQL without production's secrets; test_production_settings.py checks production.
+os.environ.setdefault("IDP_PRODUCTION", "0")
 
 from idp_portal.settings import *  # noqa: E402, F403
 

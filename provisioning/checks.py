@@ -50,3 +50,24 @@ def check_crash_point(app_configs, **kwargs):
             id="provisioning.W001",
         )
     ]
+
+
+@register("provisioning", deploy=True)
+def check_terraform_state_role(app_configs, **kwargs):
+    """Terraform and its provider plugins must not receive the portal's database password."""
+    if settings.TERRAFORM_STATE_BACKEND != "pg":
+        return []
+    import dj_database_url
+
+    portal_user = settings.DATABASES["default"].get("USER") or "postgres"
+    state_url = settings.TERRAFORM_STATE_DATABASE_URL
+    if state_url and (dj_database_url.parse(state_url).get("USER") or "postgres") != portal_user:
+        return []
+    return [
+        Error(
+            "Terraform would connect to its state with the portal's own database role and password.",
+            hint="Set TERRAFORM_STATE_DATABASE_URL to the state role of `manage.py setup_database_roles` "
+            "(docs/production.md).",
+            id="provisioning.E005",
+        )
+    ]

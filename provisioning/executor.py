@@ -14,6 +14,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from idp_portal.log_context import log_context
 from provisioning.actions import runs
 from provisioning.choices import RunKind, RunStatus
 from provisioning.faults import crash_point
@@ -112,6 +113,18 @@ def execute_run(run_id: int, *, worker: str) -> None:
     run = claim(run_id, worker)
     if run is None:
         return
+    with log_context(run_id=run.pk, change_id=run.change_request_id, environment_id=run.environment_id):
+        logger.info("%s run %s started on %s", run.kind, run.pk, worker)
+        _execute_claimed(run)
+        logger.info(
+            "%s run %s ended: %s",
+            run.kind,
+            run.pk,
+            Run.objects.filter(pk=run.pk).values_list("status", flat=True).first(),
+        )
+
+
+def _execute_claimed(run: Run) -> None:
     workdir = workspaces_dir() / f"run-{run.pk}"
     stream = LogStream(run)
     # The log is saved before the outcome is recorded: a failed run always shows why.

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
+import dj_database_url
 from django.conf import settings
 from django.db import connection
 
@@ -27,9 +28,16 @@ def resource_prefix(environment: Environment) -> str:
     return f"{environment.name}-{environment.pk}"
 
 
+def state_database() -> dict:
+    """Where Terraform's pg backend keeps state: its own role and database, else the portal's connection."""
+    if settings.TERRAFORM_STATE_DATABASE_URL:
+        return dj_database_url.parse(settings.TERRAFORM_STATE_DATABASE_URL)
+    return connection.settings_dict
+
+
 def state_config(environment: Environment) -> LocalState | PostgresState:
     if settings.TERRAFORM_STATE_BACKEND == "pg":
-        db = connection.settings_dict
+        db = state_database()
         user = quote(db.get("USER") or "postgres", safe="")
         host = db.get("HOST") or "127.0.0.1"
         port = db.get("PORT") or 5432

@@ -13,7 +13,7 @@ from django.core.cache import cache
 
 from governance import policy
 
-CACHE_SECONDS = 300
+CACHE_SECONDS = 900  # beat refreshes every 300 s: a missed round still shows the last answer
 
 
 def mandatory_tags() -> list[str]:
@@ -33,12 +33,30 @@ def _client(region: str):
     return boto3.client("resourcegroupstaggingapi", **options)
 
 
+CACHE_KEY = "tag-audit:untagged"
+NOT_COLLECTED = {
+    "resources": [],
+    "count": 0,
+    "error": "not collected yet: the workers, which hold the cloud credentials, list untagged resources every "
+    "few minutes.",
+}
+
+
 def untagged_resources(limit: int = 200) -> dict:
-    """{"resources": [{arn, region, missing}], "error": str} for every resource missing a mandatory tag."""
-    key = "tag-audit:untagged"
-    cached = cache.get(key)
+    """{"resources": [{arn, region, missing}], "error": str} for every resource missing a mandatory tag.
+
+    Where the web process holds no cloud credentials (production: only the workers do), it reads what the
+    beat task `audit_tags_task` collected; the sandbox demo asks the API itself."""
+    cached = cache.get(CACHE_KEY)
     if cached is not None:
         return cached
+    if not settings.CLOUD_CALLS_IN_WEB:
+        return NOT_COLLECTED
+    return collect(limit)
+
+
+def collect(limit: int = 200) -> dict:
+    """Ask the Resource Groups Tagging API (worker side) and keep the answer for the pages."""
     required, found, errors, seen = mandatory_tags(), [], [], set()
     for region in regions():
         try:
@@ -54,5 +72,5 @@ def untagged_resources(limit: int = 200) -> dict:
         except (BotoCoreError, ClientError) as exc:
             errors.append(f"{region}: {exc}")
     result = {"resources": found[:limit], "count": len(found), "error": "; ".join(errors)}
-    cache.set(key, result, CACHE_SECONDS)
+    cache.set(CACHE_KEY, result, CACHE_SECONDS)
     return result

@@ -21,7 +21,10 @@ def run_terraform_task(self, run_id: int) -> None:
 
 @shared_task(name="provisioning.tasks.reap_orphaned_runs_task")
 def reap_orphaned_runs_task() -> list[int]:
-    return runs.reap_orphaned_runs()
+    reaped = runs.reap_orphaned_runs()
+    if reaped:
+        logger.warning("reaper failed runs %s whose worker stopped responding", reaped)
+    return reaped
 
 
 @shared_task(bind=True, max_retries=5, name="provisioning.tasks.notify_change_task", ignore_result=True)
@@ -114,3 +117,11 @@ def poll_repositories_task() -> list[int]:
     for repository_id in repositories:
         sync_repository_task.delay(repository_id)
     return repositories
+
+
+@shared_task(name="provisioning.tasks.audit_tags_task", ignore_result=True)
+def audit_tags_task() -> int:
+    """Untagged resources for the organisation page, listed where the cloud credentials are (the workers)."""
+    from provisioning import tag_audit
+
+    return tag_audit.collect()["count"]

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from governance.choices import MembershipRole
 from governance.models import Membership, Team
@@ -47,7 +48,9 @@ def test_seed_demo_creates_the_teams_and_users_with_password_demo(settings):
     assert set(Team.objects.values_list("slug", flat=True)) == {"payments", "analytics"}
     assert set(User.objects.values_list("username", flat=True)) == set(USERS)
     for username in USERS:
-        assert authenticate(username=username, password="demo") is not None, username
+        assert (
+            authenticate(RequestFactory().post("/accounts/login/"), username=username, password="demo") is not None
+        ), username
     assert Membership.objects.get(user__username="alice").team.slug == "payments"
     assert Membership.objects.get(user__username="bob").team.slug == "analytics"
     assert Membership.objects.get(user__username="alice").role == MembershipRole.LEAD
@@ -85,4 +88,4 @@ def test_seed_demo_can_run_twice(settings):
     assert User.objects.count() == len(USERS)
     assert Team.objects.count() == 2
     assert Membership.objects.count() == 2
-    assert authenticate(username="alice", password="demo") is not None
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="alice", password="demo") is not None

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,39 @@ def test_it_names_the_production_services(compose):
 
 
 def test_web_runs_gunicorn_after_migrating_and_syncing_the_catalogue(compose):
+    migrate = compose["services"]["migrate"]["command"]
+    assert migrate.index("manage.py migrate") < migrate.index("manage.py setup_database_roles")
     command = compose["services"]["web"]["command"]
     assert "gunicorn idp_portal.wsgi" in command
-    assert command.index("migrate") < command.index("sync_catalogue") < command.index("gunicorn")
+    assert command.index("sync_catalogue") < command.index("gunicorn")
+    assert compose["services"]["web"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+
+
+def test_only_the_migrate_service_holds_the_owner_role(compose):
+    for name, service in compose["services"].items():
+        url = (service.get("environment") or {}).get("DATABASE_URL", "")
+        if name == "migrate":
+            assert url.startswith("postgres://idp:")
+        elif url:
+            assert url.startswith("postgres://idp_app:"), name
+
+
+def test_no_secret_has_a_default_value():
+    text = (Path(settings.BASE_DIR) / "docker-compose.yml").read_text()
+    for variable in re.findall(r"\$\{([A-Z_]*(?:PASSWORD|SECRET_KEY)[A-Z_]*)([^}]*)\}", text):
+        assert variable[1].startswith(":?"), f"{variable[0]} must be required (${{{variable[0]}:?...}}), not defaulted"
+
+
+def test_cloud_credentials_reach_only_the_worker_that_runs_terraform(compose):
+    holders = {
+        name
+        for name, service in compose["services"].items()
+        for key in (service.get("environment") or {})
+        if key.startswith("AWS_")
+        and key not in {"AWS_REGION", "AWS_ENDPOINT_URL"}
+        or key == "TERRAFORM_STATE_DATABASE_URL"
+    }
+    assert holders == {"worker"}
 
 
 @pytest.mark.parametrize(
@@ -64,6 +95,7 @@ def test_the_app_services_use_postgres_and_redis_once_they_are_healthy(compose, 
     assert definition["depends_on"] == {
         "postgres": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
+        "migrate": {"condition": "service_completed_successfully"},
     }
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from governance import roles
-from governance.choices import Verb
+from governance.audit import record
+from governance.choices import AuditAction, Verb
 from idp_portal.permissions import is_system
 from provisioning.actions.errors import Forbidden, NotFound
 from provisioning.models import ChangeRequest, Environment
@@ -29,6 +30,7 @@ def authorize(actor, verb: str, queryset, **lookup):
         .first()
     )
     if visible is None:
+        _log_hidden_attempt(actor, verb, queryset, lookup)
         raise NotFound(f"No such {queryset.model._meta.verbose_name}, or you may not see it.")
     if is_system(actor):
         raise Forbidden(f"The portal itself may not {Verb(verb).label}.")
@@ -41,6 +43,18 @@ def origin_note(origin: dict | None) -> str:
     if not origin or not origin.get("commit"):
         return ""
     return f" (commit {origin['commit'][:12]} by {origin.get('author', 'unknown')}, {origin.get('path', '')})"
+
+
+def _log_hidden_attempt(actor, verb: str, queryset, lookup: dict) -> None:
+    """An attempt on another team's object goes to the security log (no team, no environment: the
+    platform group sees it in the audit log, filtered on "Access denied"), never to that team's timeline."""
+    if actor is None or not actor.is_authenticated or not queryset.model._default_manager.filter(**lookup).exists():
+        return
+    model = queryset.model._meta
+    ids = {f"{model.model_name}_{key}": value for key, value in lookup.items() if isinstance(value, int | str)}
+    record(AuditAction.ACCESS_DENIED, actor=actor, verb=str(verb), **ids,
+           message=f"{actor} tried to {verb} {model.verbose_name} {' '.join(f'#{v}' for v in ids.values())}, "
+           "which they may not see: refused.")  # fmt: skip
 
 
 def operator_note(actor, team) -> tuple[str, dict]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import signal
 import subprocess
 import time
@@ -80,17 +81,28 @@ class TerraformCLI:
     ) -> CommandResult:
         # -detailed-exitcode: 0 = no changes, 2 = changes present, 1 = error.
         # -refresh-only: compare state with what really runs (drift), propose nothing.
-        return self._run(
-            "plan",
-            on_output,
-            out=plan_file,
-            destroy=IsFlagged if destroy else None,
-            refresh_only=IsFlagged if refresh_only else None,
-            detailed_exitcode=IsFlagged,
-            input=False,
-            lock_timeout=self.lock_timeout,
-            ok_codes=(0, 2),
-        )
+        deadline = time.monotonic() + _seconds(self.lock_timeout)
+        while True:
+            try:
+                return self._run(
+                    "plan",
+                    on_output,
+                    out=plan_file,
+                    destroy=IsFlagged if destroy else None,
+                    refresh_only=IsFlagged if refresh_only else None,
+                    detailed_exitcode=IsFlagged,
+                    input=False,
+                    lock_timeout=self.lock_timeout,
+                    ok_codes=(0, 2),
+                )
+            except TerraformError as exc:
+                # The pg backend creates a new workspace under one database-wide lock that it only *tries*
+                # to take (-lock-timeout does not apply): two environments planned for the first time at once
+                # make one fail before it has done anything. Waiting and planning again is safe.
+                if WORKSPACE_CREATION_LOCKED not in str(exc) or time.monotonic() > deadline:
+                    raise
+                on_output("\nAnother run is creating its state workspace; planning again in a moment.\n")
+                time.sleep(random.uniform(0.5, 2.0))  # noqa: S311 - jitter, not security
 
     def apply(self, on_output: OutputCallback, plan_file: str) -> CommandResult:
         return self._run("apply", on_output, plan_file, input=False, lock_timeout=self.lock_timeout)
@@ -175,6 +187,18 @@ class TerraformCLI:
         if exit_code not in ok_codes:
             raise TerraformError(summarise(cmd, result.diagnostics, reader.tail), diagnostics=result.diagnostics)
         return result
+
+
+WORKSPACE_CREATION_LOCKED = "Already locked for workspace creation"
+
+
+def _seconds(duration: str) -> float:
+    """Terraform's '60s' / '2m' / '1h' as seconds (60 when unreadable)."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    try:
+        return float(duration[:-1]) * units[duration[-1]]
+    except (KeyError, ValueError, IndexError):
+        return 60.0
 
 
 def _signal(process: subprocess.Popen, signum: int) -> None:

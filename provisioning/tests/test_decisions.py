@@ -265,3 +265,19 @@ def test_approvals_of_a_stale_plan_do_not_carry_over_to_the_new_plan(awaiting, n
     assert not current.filter(approval__isnull=False).exists()
     decide(nina, change, "network")  # nina may approve the new plan
     assert fresh(change).status == ChangeStatus.AWAITING_APPROVAL
+
+
+@pytest.mark.parametrize("action", ["cancel", "retry"])
+def test_an_outsiders_attempt_on_another_teams_change_goes_to_the_security_log_only(awaiting, bob, action):
+    from provisioning.actions import changes
+
+    # when bob (analytics) tries to cancel or retry payments' change
+    with pytest.raises(NotFound):
+        getattr(changes, f"{action}_change")(actor=bob, change=awaiting)
+
+    # then payments' timeline has nothing of it; the security log (no team) names bob and the change
+    assert not AuditEvent.objects.filter(environment=awaiting.environment, actor=bob).exists()
+    [attempt] = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED)
+    assert attempt.actor == bob and attempt.team is None and attempt.environment is None
+    assert attempt.data["changerequest_pk"] == awaiting.pk and attempt.data["verb"] == action
+    assert f"#{awaiting.pk}" in attempt.message

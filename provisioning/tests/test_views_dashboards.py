@@ -143,3 +143,27 @@ def test_the_organisation_view_is_for_platform_and_finance(alice, fiona, pat, pa
         == "arn:aws:s3:::nobodys-bucket eu-west-1 missing team, project, cost-centre, environment"
     )
     assert client_for(pat).get("/organisation/costs/").status_code == 200
+
+
+def test_without_cloud_credentials_in_web_the_page_shows_what_the_workers_collected(
+    fiona, payments_fleet, moto_endpoint, settings
+):
+    from provisioning.tasks import audit_tags_task
+
+    # given production: only the workers hold cloud credentials
+    settings.AWS_ENDPOINT_URL, settings.CLOUD_CALLS_IN_WEB = moto_endpoint, False
+    s3 = boto3.client(
+        "s3", endpoint_url=moto_endpoint, region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    s3.create_bucket(Bucket="handmade-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_tagging(Bucket="handmade-bucket", Tagging={"TagSet": [{"Key": "Name", "Value": "by hand"}]})
+
+    # then the page says nothing was collected yet, without asking the cloud itself
+    assert "not collected yet" in client_for(fiona).get("/organisation/costs/").content.decode()
+
+    # when beat's task runs on a worker
+    audit_tags_task()
+
+    # then the page shows its answer
+    page = parse_html(client_for(fiona).get("/organisation/costs/").content)
+    assert "arn:aws:s3:::handmade-bucket" in page.find(id="untagged").text
