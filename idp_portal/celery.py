@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_init
+from celery.signals import task_postrun, task_prerun, worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "idp_portal.settings")
 
@@ -49,3 +49,11 @@ def unbind_task_ids(task_id=None, **kwargs) -> None:
     token = _tokens.pop(task_id, None)
     if token is not None:
         unbind(token)
+
+
+@worker_ready.connect
+def clean_workspaces_left_by_killed_runs(**kwargs) -> None:
+    """A worker killed mid-run left its run's workspace here; the run itself was failed by the reaper."""
+    from provisioning.executor import clean_stale_workspaces
+
+    clean_stale_workspaces()

@@ -149,7 +149,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     # django-axes first: a locked-out username and address is refused before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    "idp_portal.auth_backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]

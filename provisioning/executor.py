@@ -109,6 +109,30 @@ class LogStream:
             self.save()
 
 
+def clean_stale_workspaces() -> list[int]:
+    """Remove the workspace folders of runs no longer queued or running on this machine.
+
+    A run ends by removing its own folder; a worker killed mid-run (with terraform) leaves it behind, with its
+    plan file and provider cache links. Each worker sweeps its machine when it starts, the reaper after reaping.
+    """
+    folder = workspaces_dir()
+    if not folder.is_dir():
+        return []
+    found = {}
+    for path in folder.glob("run-*"):
+        if path.name[4:].isdigit():
+            found[int(path.name[4:])] = path
+    live = set(
+        Run.objects.filter(pk__in=found, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).values_list("pk", flat=True)
+    )
+    removed = sorted(pk for pk in found if pk not in live)
+    for pk in removed:
+        shutil.rmtree(found[pk], ignore_errors=True)
+    if removed:
+        logger.info("removed the workspaces of ended runs %s", removed)
+    return removed
+
+
 def execute_run(run_id: int, *, worker: str) -> None:
     run = claim(run_id, worker)
     if run is None:

@@ -24,6 +24,7 @@ def reap_orphaned_runs_task() -> list[int]:
     reaped = runs.reap_orphaned_runs()
     if reaped:
         logger.warning("reaper failed runs %s whose worker stopped responding", reaped)
+        executor.clean_stale_workspaces()  # this machine's; every worker sweeps its own when it starts
     return reaped
 
 

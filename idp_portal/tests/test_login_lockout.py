@@ -74,3 +74,10 @@ def test_weak_passwords_are_refused_by_the_validators(alice, password, reason):
 
 def test_a_long_uncommon_password_passes(alice):
     validate_password("correct horse battery staple 42", user=alice)
+
+
+def test_signing_in_without_a_request_is_not_a_door_and_still_checks_the_password(alice):
+    from django.contrib.auth import authenticate
+
+    assert authenticate(username="alice", password=PASSWORD) == alice
+    assert authenticate(username="alice", password="guess") is None
