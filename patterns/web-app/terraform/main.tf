@@ -32,7 +32,9 @@ resource "aws_lb" "this" {
   load_balancer_type = "application"
   security_groups    = [aws_security_group.alb.id]
   subnets            = aws_subnet.public[*].id
-  tags               = merge(var.tags, { Name = var.name })
+  # Requests with header names that are not valid HTTP are dropped, not passed to the application.
+  drop_invalid_header_fields = true
+  tags                       = merge(var.tags, { Name = var.name })
 }
 
 resource "aws_lb_target_group" "app" {
@@ -48,19 +50,6 @@ resource "aws_lb_target_group" "app" {
   }
 
   tags = merge(var.tags, { Name = "${var.name}-app" })
-}
-
-resource "aws_lb_listener" "http" {
-  load_balancer_arn = aws_lb.this.arn
-  port              = 80
-  protocol          = "HTTP"
-
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.app.arn
-  }
-
-  tags = var.tags
 }
 
 resource "aws_wafv2_web_acl" "this" {
