@@ -49,6 +49,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
 
     assert creates_only(plan) == {
         "module.pattern.aws_vpc.this",
+        "module.pattern.aws_default_security_group.this",
         "module.pattern.aws_subnet.private[0]",
         "module.pattern.aws_subnet.private[1]",
         "module.pattern.aws_security_group.database",
@@ -95,6 +96,7 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
 
     assert creates_only(plan) == {
         "module.pattern.aws_vpc.this",
+        "module.pattern.aws_default_security_group.this",
         "module.pattern.aws_subnet.private[0]",
         "module.pattern.aws_subnet.private[1]",
         "module.pattern.aws_security_group.warehouse",

@@ -156,6 +156,19 @@ def test_web_app_apply_serves_https_with_tls_1_2_and_redirects_http(web_app, aws
     assert (certificate["DomainName"], certificate["Status"]) == ("acc-web-2.idp.internal", "ISSUED")
 
 
+def test_web_app_apply_logs_vpc_flows_and_closes_the_default_security_group(web_app, aws):
+    ec2 = aws("ec2")
+
+    [vpc] = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["acc-web-2"]}])["Vpcs"]
+    [flow_log] = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc["VpcId"]]}])["FlowLogs"]
+    assert (flow_log["TrafficType"], flow_log["LogDestinationType"]) == ("ALL", "s3")
+    assert flow_log["LogDestination"] == f"arn:aws:s3:::{web_app.outputs['log_bucket']}"
+    [default] = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    assert (default["IpPermissions"], default["IpPermissionsEgress"]) == ([], [])
+
+
 def test_web_app_replan_has_no_changes(web_app):
     assert no_changes(web_app.tf)
 
