@@ -169,6 +169,30 @@ def test_web_app_apply_logs_vpc_flows_and_closes_the_default_security_group(web_
     assert (default["IpPermissions"], default["IpPermissionsEgress"]) == ([], [])
 
 
+def test_web_app_apply_logs_load_balancer_and_waf_to_a_guarded_bucket(web_app, aws):
+    elb, waf, s3 = aws("elbv2"), aws("wafv2"), aws("s3")
+    bucket = web_app.outputs["edge_log_bucket"]
+
+    lb = elb.describe_load_balancers(Names=["acc-web-2"])["LoadBalancers"][0]
+    attributes = elb.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
+    attributes = {a["Key"]: a["Value"] for a in attributes}
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert (attributes["access_logs.s3.bucket"], attributes["access_logs.s3.prefix"]) == (bucket, "alb")
+    acl = waf.get_web_acl_for_resource(ResourceArn=lb["LoadBalancerArn"])["WebACL"]
+    logging = waf.get_logging_configuration(ResourceArn=acl["ARN"])["LoggingConfiguration"]
+    assert logging["LogDestinationConfigs"] == [f"arn:aws:s3:::{bucket}"]
+    assert [f["SingleHeader"]["Name"] for f in logging["RedactedFields"]] == ["authorization", "cookie"]
+    for name in (bucket, web_app.outputs["log_bucket"]):
+        assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Enabled"
+        [rule] = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
+        assert (rule["Status"], rule["Expiration"]["Days"]) == ("Enabled", 30)  # dev keeps logs 30 days
+        statements = json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])["Statement"]
+        [refuse] = [st for st in statements if st["Effect"] == "Deny"]
+        assert refuse["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+
+
 def test_web_app_replan_has_no_changes(web_app):
     assert no_changes(web_app.tf)
 

@@ -41,7 +41,15 @@ resource "aws_lb" "this" {
   subnets            = aws_subnet.public[*].id
   # Requests with header names that are not valid HTTP are dropped, not passed to the application.
   drop_invalid_header_fields = true
-  tags                       = merge(var.tags, { Name = var.name })
+
+  access_logs {
+    bucket  = aws_s3_bucket.edge_logs.id
+    prefix  = "alb"
+    enabled = true
+  }
+
+  tags       = merge(var.tags, { Name = var.name })
+  depends_on = [aws_s3_bucket_policy.edge_logs] # AWS checks that it may write there
 }
 
 resource "aws_lb_target_group" "app" {

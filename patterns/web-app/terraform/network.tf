@@ -112,4 +112,5 @@ resource "aws_flow_log" "this" {
   log_destination_type = "s3"
   log_destination      = aws_s3_bucket.logs.arn # under AWSLogs/<account>/vpcflowlogs/
   tags                 = merge(var.tags, { Name = "${var.name}-flow-logs" })
+  depends_on           = [aws_s3_bucket_policy.logs]
 }

@@ -29,7 +29,13 @@ output "database_secret_arn" {
 }
 
 output "log_bucket" {
-  value = aws_s3_bucket.logs.bucket
+  description = "KMS-encrypted bucket for application logs; VPC flow logs are under AWSLogs/."
+  value       = aws_s3_bucket.logs.bucket
+}
+
+output "edge_log_bucket" {
+  description = "Load-balancer access logs (alb/) and WAF request logs (AWSLogs/)."
+  value       = aws_s3_bucket.edge_logs.bucket
 }
 
 output "log_group" {
