@@ -72,6 +72,8 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     assert (instance["Engine"], instance["EngineVersion"]) == ("postgres", defaults["engine_version"])
     assert instance["StorageEncrypted"] is True and instance["PubliclyAccessible"] is False
     assert instance["BackupRetentionPeriod"] == defaults["backup_retention_days"]
+    assert instance["IAMDatabaseAuthenticationEnabled"] is True and instance["AutoMinorVersionUpgrade"] is True
+    assert instance["CopyTagsToSnapshot"] is True
     assert tags_of(instance["TagList"]) == {**spec.default_tags, "Name": name}
     assert outputs["endpoint"] == f"{instance['Endpoint']['Address']}:5432"
     assert secrets.describe_secret(SecretId=outputs["master_secret_arn"])["ARN"] == outputs["master_secret_arn"]
