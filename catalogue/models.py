@@ -7,6 +7,13 @@ from governance.choices import Tier, Verb
 from idp_portal.permissions import RestrictedQuerySet
 
 
+class UnknownSize(ValueError):
+    def __init__(self, size: str, sizes: list[str]):
+        self.size, self.sizes = size, sizes
+        there = f"choose one of {', '.join(sizes)}" if sizes else "this pattern has no size presets; set parameters"
+        super().__init__(f"There is no size {size!r}: {there}.")
+
+
 class PatternQuerySet(RestrictedQuerySet):
     def restrict(self, user, action):
         # The catalogue is readable by every signed-in user; only the loader writes it.
@@ -14,6 +21,10 @@ class PatternQuerySet(RestrictedQuerySet):
 
     def listed(self) -> PatternQuerySet:
         return self.filter(is_active=True, versions__status=VersionStatus.CURRENT).distinct()
+
+    def named(self, name: str) -> Pattern | None:
+        """The pattern whose slug or one of whose aliases is `name` (the catalogue is a few dozen rows)."""
+        return self.filter(slug=name).first() or next((p for p in self if name in (p.aliases or [])), None)
 
 
 class Pattern(models.Model):
@@ -25,6 +36,9 @@ class Pattern(models.Model):
     description = models.TextField(blank=True)
     category = models.CharField(max_length=20, choices=Category.choices)
     data_classification = models.CharField(max_length=20, choices=DataClassification.choices)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other names the pattern answers to (pattern.yaml `aliases`)."
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -57,6 +71,9 @@ class PatternVersion(models.Model):
     cost_model = models.JSONField(
         default=dict, blank=True, help_text="What the live quote prices (pattern.yaml `costs`): resources and usage."
     )
+    size_presets = models.JSONField(
+        default=list, blank=True, help_text="pattern.yaml `sizes` in their order: [{name, parameters}]."
+    )
     checksum = models.CharField(max_length=64, help_text="SHA-256 of pattern.yaml and the module files.")
     source_path = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -73,6 +90,24 @@ class PatternVersion(models.Model):
     @property
     def is_current(self) -> bool:
         return self.status == VersionStatus.CURRENT
+
+    @property
+    def sizes(self) -> dict[str, dict]:
+        """{size: {parameter: value}} in the order the pattern lists them (JSONB keeps no key order)."""
+        return {preset["name"]: preset["parameters"] for preset in self.size_presets or []}
+
+    def size_parameters(self, size: str) -> dict:
+        """The parameter values of a size preset; `UnknownSize` names the sizes there are."""
+        if size not in self.sizes:
+            raise UnknownSize(size, list(self.sizes))
+        return dict(self.sizes[size])
+
+    def parameters_for(self, *, size: str | None = None, parameters: dict | None = None) -> dict:
+        """A request's parameters: the defaults, then the size preset, then the values given explicitly."""
+        from catalogue.parameters import defaults
+
+        preset = self.size_parameters(size) if size else {}
+        return {**defaults(self.parameters_schema), **preset, **(parameters or {})}
 
     def tier_rules(self, tier: str) -> dict | None:
         return self.tiers.get(tier)

@@ -44,7 +44,8 @@ REQUIRED_KEYS = {
     "tiers": dict,
     "parameters": dict,
 }
-OPTIONAL_KEYS = {"slug": str, "description": str, "costs": dict}
+OPTIONAL_KEYS = {"slug": str, "description": str, "costs": dict, "aliases": list, "sizes": dict}
+SIZE_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 RESOURCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9]*_[a-z0-9_]+$")
 USAGE_QUANTITY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -76,6 +77,8 @@ class PatternSpec:
     checksum: str
     source_path: str
     cost_model: dict = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    sizes: dict[str, dict] = field(default_factory=dict)
     errors: list[PatternFileError] = field(default_factory=list)
 
 
@@ -105,6 +108,18 @@ def discover(root: Path) -> tuple[list[PatternSpec], list[PatternFileError]]:
             )
         else:
             seen[spec.slug] = yaml_path
+    # An alias is one more name for one pattern: it may clash with no slug and no other alias.
+    for spec in specs:
+        yaml_path = f"{spec.source_path}/pattern.yaml"
+        for alias in spec.aliases:
+            if alias in seen:
+                errors.append(
+                    PatternFileError(
+                        yaml_path, "aliases", f"'{alias}' is already the name of {seen[alias]}; choose another alias"
+                    )
+                )
+            else:
+                seen[alias] = yaml_path
     return specs, errors
 
 
@@ -158,6 +173,9 @@ def read_pattern(folder: Path) -> tuple[PatternSpec | None, list[PatternFileErro
     errors += _check_tiers(shown, data["tiers"])
     errors += _check_parameters(shown, data["parameters"])
     errors += _check_costs(shown, data.get("costs"), data["parameters"], data["tiers"])
+    errors += _check_aliases(shown, data.get("aliases") or [], slug)
+    if not errors:
+        errors += _check_sizes(shown, data.get("sizes") or {}, data["parameters"])
     module_files, module_errors = _read_module(folder)
     errors += module_errors
     if module_files and not errors:
@@ -189,6 +207,8 @@ def read_pattern(folder: Path) -> tuple[PatternSpec | None, list[PatternFileErro
             checksum=digest.hexdigest(),
             source_path=str(folder),
             cost_model=data.get("costs") or {},
+            aliases=list(data.get("aliases") or []),
+            sizes=data.get("sizes") or {},
         ),
         [],
     )
@@ -240,6 +260,44 @@ def _check_tiers(shown: str, tiers: dict) -> list[PatternFileError]:
             )
         if maximum is not None and default is None:
             errors.append(PatternFileError(shown, f"{where}.default_ttl_days", "is required when max_ttl_days is set"))
+    return errors
+
+
+def _check_aliases(shown: str, aliases: list, slug: str) -> list[PatternFileError]:
+    errors = []
+    for index, alias in enumerate(aliases):
+        where = f"aliases[{index}]"
+        if not isinstance(alias, str) or not SLUG_RE.match(alias):
+            errors.append(
+                PatternFileError(shown, where, f"{alias!r} must be a name like app-environment (lower-case, hyphens)")
+            )
+        elif alias == slug or aliases.index(alias) != index:
+            errors.append(PatternFileError(shown, where, f"'{alias}' is listed twice or is the pattern's own slug"))
+    return errors
+
+
+def _check_sizes(shown: str, sizes: dict, schema: dict) -> list[PatternFileError]:
+    """Each size preset names parameter values that the parameter schema itself accepts."""
+    errors = []
+    properties = schema["properties"]
+    for size, values in sizes.items():
+        where = f"sizes.{size}"
+        if not isinstance(size, str) or not SIZE_NAME_RE.match(size):
+            errors.append(PatternFileError(shown, where, "size names are short lower-case words such as small"))
+            continue
+        if not isinstance(values, dict) or not values:
+            errors.append(
+                PatternFileError(shown, where, "must map parameter names to values, e.g. instance_type: t3.micro")
+            )
+            continue
+        for name in values:
+            if name not in properties:
+                errors.append(PatternFileError(shown, f"{where}.{name}", "is not a parameter of this pattern"))
+        known = {name: value for name, value in values.items() if name in properties}
+        checked = {"type": "object", "properties": {name: properties[name] for name in known}}
+        for name, messages in validate_parameters(checked, known).items():
+            for message in messages:
+                errors.append(PatternFileError(shown, f"{where}.{name}", f"is not a valid value: {message}"))
     return errors
 
 

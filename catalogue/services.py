@@ -75,6 +75,7 @@ def _load(spec: PatternSpec, report: SyncReport) -> list[PatternFileError]:
     )
     pattern.name, pattern.summary, pattern.description = spec.name, spec.summary, spec.description
     pattern.category, pattern.data_classification = spec.category, spec.data_classification
+    pattern.aliases = spec.aliases
     pattern.is_active = True
     pattern.save()
 
@@ -89,6 +90,7 @@ def _load(spec: PatternSpec, report: SyncReport) -> list[PatternFileError]:
         "checksum": spec.checksum,
         "source_path": spec.source_path,
         "cost_model": spec.cost_model,
+        "size_presets": [{"name": name, "parameters": values} for name, values in spec.sizes.items()],
     }
     if existing is not None:
         if existing.checksum == spec.checksum:

@@ -6,11 +6,13 @@ from catalogue.models import Pattern, PatternVersion
 class PatternVersionSerializer(serializers.ModelSerializer):
     pattern = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     allowed_tiers = serializers.ListField(child=serializers.CharField(), read_only=True)
+    sizes = serializers.DictField(child=serializers.DictField(), read_only=True,
+                                  help_text="Size presets in their order: {size: {parameter: value}}.")  # fmt: skip
 
     class Meta:
         model = PatternVersion
         fields = ["pattern", "version", "status", "data_classification", "tiers", "allowed_tiers",
-                  "parameters_schema", "resources", "created_at"]  # fmt: skip
+                  "parameters_schema", "sizes", "resources", "created_at"]  # fmt: skip
 
 
 class PatternSerializer(serializers.ModelSerializer):
@@ -19,7 +21,7 @@ class PatternSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Pattern
-        fields = ["slug", "name", "summary", "description", "category", "data_classification", "current_version",
+        fields = ["slug", "aliases", "name", "summary", "description", "category", "data_classification", "current_version",
                   "versions", "updated_at"]  # fmt: skip
 
     def get_current_version(self, pattern) -> PatternVersionSerializer:

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from catalogue.choices import VersionStatus
-from catalogue.models import Pattern, PatternVersion
+from catalogue.models import Pattern, PatternVersion, UnknownSize
 from catalogue.services import CatalogueError, sync_catalogue
 from catalogue.tests.helpers import catalogue_state, edit_yaml
 from conftest import request_change
@@ -14,6 +14,8 @@ from governance.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 SHIPPED = {"data-warehouse", "dev-environment", "message-queue", "postgres-database", "web-app"}
+LOADED = sorted(["data-warehouse 1.0.0", "dev-environment 1.1.0", "message-queue 1.0.0", "postgres-database 1.0.0",
+                 "web-app 1.0.0"])  # fmt: skip
 
 
 def resource_types(version) -> set[str]:
@@ -26,7 +28,7 @@ def test_the_shipped_patterns_load_as_five_current_versions():
 
     # then
     assert {p.slug for p in Pattern.objects.all()} == SHIPPED
-    assert sorted(report.added) == sorted(f"{slug} 1.0.0" for slug in SHIPPED)
+    assert sorted(report.added) == LOADED
     assert PatternVersion.objects.filter(status=VersionStatus.CURRENT).count() == 5
     assert not report.updated and not report.unchanged
 
@@ -83,6 +85,23 @@ def test_the_development_environment_only_offers_a_short_lived_dev_tier(catalogu
     assert version.tiers["dev"]["max_ttl_days"] <= 14
 
 
+def test_the_development_environment_answers_to_its_alias_and_offers_sizes(catalogue):
+    # the seed's command names it `app-environment` and asks for `--size=small`
+    pattern = Pattern.objects.named("app-environment")
+    assert pattern.slug == "dev-environment"
+    assert Pattern.objects.named("dev-environment") == pattern
+    assert Pattern.objects.named("environment") is None
+    version = pattern.current_version
+    assert list(version.sizes) == ["small", "medium", "large"]
+    small = version.parameters_for(size="small")
+    assert small["instance_type"] == "t3.micro" and small["volume_size_gb"] == 20
+    assert small["region"] == "eu-west-1"  # the defaults fill what the size does not name
+    # a value given explicitly wins over the size's
+    assert version.parameters_for(size="large", parameters={"volume_size_gb": 30})["volume_size_gb"] == 30
+    with pytest.raises(UnknownSize, match="There is no size 'huge': choose one of small, medium, large."):
+        version.parameters_for(size="huge")
+
+
 def test_syncing_the_same_files_again_changes_nothing(catalogue):
     # given
     before = catalogue_state()
@@ -91,7 +110,7 @@ def test_syncing_the_same_files_again_changes_nothing(catalogue):
     report = sync_catalogue(settings.PATTERNS_DIR)
 
     # then
-    assert sorted(report.unchanged) == sorted(f"{slug} 1.0.0" for slug in SHIPPED)
+    assert sorted(report.unchanged) == LOADED
     assert not report.added and not report.updated
     assert catalogue_state() == before  # not even an audit event
 
@@ -103,7 +122,7 @@ def test_a_sync_that_loads_something_is_recorded_in_the_audit_log():
     # then
     event = AuditEvent.objects.get(action=AuditAction.CATALOGUE_SYNCED)
     assert "5 added" in event.message
-    assert sorted(event.data["added"]) == sorted(f"{slug} 1.0.0" for slug in SHIPPED)
+    assert sorted(event.data["added"]) == LOADED
 
 
 def test_a_new_version_number_adds_a_version_and_deprecates_the_old_one(patterns_root):

@@ -279,7 +279,37 @@ def pattern_that_accepts_digits_of_any_script(root):
     return web_yaml(root), "parameters.properties.health_check_path.pattern", "use [0-9]"
 
 
+def alias_that_is_another_patterns_slug(root):
+    edit_yaml(root / "web-app", lambda d: d.update(aliases=["message-queue"]))
+    return web_yaml(root), "aliases", "'message-queue' is already the name of"
+
+
+def alias_that_is_not_a_name(root):
+    edit_yaml(root / "web-app", lambda d: d.update(aliases=["Web App!"]))
+    return web_yaml(root), "aliases[0]", "must be a name like app-environment"
+
+
+def size_naming_an_unknown_parameter(root):
+    edit_yaml(root / "web-app", lambda d: d["sizes"]["small"].update(instance_type="t3.micro"))
+    return web_yaml(root), "sizes.small.instance_type", "is not a parameter of this pattern"
+
+
+def size_with_a_value_its_parameter_refuses(root):
+    edit_yaml(root / "web-app", lambda d: d["sizes"]["large"].update(database_storage_gb=5000))
+    return web_yaml(root), "sizes.large.database_storage_gb", "is not a valid value"
+
+
+def size_that_is_not_a_mapping(root):
+    edit_yaml(root / "web-app", lambda d: d["sizes"].update(huge="db.r6g.large"))
+    return web_yaml(root), "sizes.huge", "must map parameter names to values"
+
+
 CASES = [
+    alias_that_is_another_patterns_slug,
+    alias_that_is_not_a_name,
+    size_naming_an_unknown_parameter,
+    size_with_a_value_its_parameter_refuses,
+    size_that_is_not_a_mapping,
     malformed_yaml,
     yaml_that_is_not_a_mapping,
     parameter_bound_of_the_wrong_type,

@@ -65,6 +65,30 @@ def test_unknown_pattern_team_and_version_say_so(alice, dev_environment):
     assert not Environment.objects.exists()
 
 
+def test_a_pattern_alias_and_a_size_preset_are_resolved_by_the_server(alice, dev_environment):
+    api = api_for(alice)
+    patterns = {p["slug"]: p for p in api.get("/api/v1/patterns/").json()["results"]}
+    assert patterns["dev-environment"]["aliases"] == ["app-environment"]
+    assert patterns["dev-environment"]["current_version"]["sizes"]["medium"] == {"instance_type": "t3.small",
+                                                                                 "volume_size_gb": 40}  # fmt: skip
+    body = {**BOX, "pattern": "app-environment", "size": "medium", "parameters": {"volume_size_gb": 30}}
+    response = api.post("/api/v1/environments/", body, format="json")
+    assert response.status_code == 202
+    change = ChangeRequest.objects.get(pk=response.json()["id"])
+    assert change.environment.pattern_version == dev_environment
+    assert change.parameters["instance_type"] == "t3.small"  # from the size
+    assert change.parameters["volume_size_gb"] == 30  # given explicitly: wins over the size
+
+
+def test_an_unknown_size_names_the_sizes_there_are(alice, dev_environment):
+    response = api_for(alice).post("/api/v1/environments/", {**BOX, "size": "huge"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "size": ["There is no size 'huge': choose one of small, medium, large."]
+    }
+    assert not Environment.objects.exists()
+
+
 def test_a_policy_violation_comes_back_with_the_policy_and_the_field(alice, dev_environment):
     response = api_for(alice).post("/api/v1/environments/", {**BOX, "name": "shop-prod"}, format="json")
 

@@ -54,7 +54,7 @@ ENDPOINTS = {
     ("pattern-list", "get"): ({}, None, public_read()),
     ("pattern-detail", "get"): ({"slug": "dev-environment"}, None, public_read()),
     ("pattern-versions", "get"): ({"slug": "dev-environment"}, None, public_read()),
-    ("pattern-version", "get"): ({"slug": "dev-environment", "version": "1.0.0"}, None, public_read()),
+    ("pattern-version", "get"): ({"slug": "dev-environment", "version": "1.1.0"}, None, public_read()),
     ("team-list", "get"): ({}, None, public_read()),
     ("team-detail", "get"): ({"slug": "payments"}, None, read()),
     ("team-detail", "patch"): (
@@ -103,7 +103,8 @@ def api_endpoints() -> set[tuple[str, str]]:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, pattern.namespace or namespace)
             elif isinstance(pattern, URLPattern) and namespace == "api":
-                for method in getattr(pattern.callback, "actions", {}):
+                # DRF adds `head` to a viewset's action map on its first GET (it mirrors GET).
+                for method in set(getattr(pattern.callback, "actions", {})) - {"head"}:
                     found.add((pattern.name, method))
 
     api = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and str(p.pattern) == "api/v1/")

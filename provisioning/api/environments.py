@@ -11,8 +11,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from catalogue.models import Pattern
-from catalogue.parameters import defaults
+from catalogue.models import Pattern, UnknownSize
 from costs import budgets, reports
 from provisioning import actions
 from provisioning.api import serializers as s
@@ -57,8 +56,7 @@ class EnvironmentViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.RequestInput, responses={202: s.ChangeSerializer})
     def create(self, request):
         data = _valid(s.RequestInput, request)
-        pattern = Pattern.objects.for_user(request.user).listed().prefetch_related("versions").filter(
-            slug=data["pattern"]).first()  # fmt: skip
+        pattern = Pattern.objects.for_user(request.user).listed().prefetch_related("versions").named(data["pattern"])
         if pattern is None:
             raise actions.RequestInvalid({"pattern": [f"There is no pattern {data['pattern']!r} in the catalogue."]})
         version = pattern.current_version
@@ -66,9 +64,13 @@ class EnvironmentViewSet(viewsets.ReadOnlyModelViewSet):
             version = next((v for v in pattern.versions.all() if v.version == data["version"]), None)
             if version is None:
                 raise actions.RequestInvalid({"version": [f"{pattern.slug} has no version {data['version']}."]})
+        try:
+            parameters = version.parameters_for(size=data["size"] or None, parameters=data["parameters"])
+        except UnknownSize as exc:
+            raise actions.RequestInvalid({"size": [str(exc)]}) from None
         change = actions.request_environment(
             actor=request.user, team=data["team"], pattern_version=version, name=data["name"], tier=data["tier"],
-            ttl_days=data["ttl_days"], parameters={**defaults(version.parameters_schema), **data["parameters"]},
+            ttl_days=data["ttl_days"], parameters=parameters,
             reason=data["reason"], source=API,
             application=data["application"],
         )  # fmt: skip

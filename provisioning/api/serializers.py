@@ -96,7 +96,9 @@ class ApprovalSerializer(serializers.ModelSerializer):
 class RequestInput(serializers.Serializer):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(),
                                         error_messages={"does_not_exist": "There is no team {slug_name}={value}."})  # fmt: skip
-    pattern = serializers.SlugField(help_text="The pattern's slug.")
+    pattern = serializers.SlugField(help_text="The pattern's slug or one of its aliases, e.g. app-environment.")
+    size = serializers.CharField(required=False, allow_blank=True, default="", max_length=20,
+                                 help_text="A size preset of the pattern (its `sizes`); `parameters` override it.")  # fmt: skip
     version = serializers.CharField(required=False, help_text="Default: the current version.")
     name = serializers.CharField(max_length=24)
     application = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")

@@ -6,10 +6,12 @@ naming) are checked by `provisioning.validation`, which the actions use too.
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 
 from catalogue.models import PatternVersion
-from catalogue.parameters import NON_FIELD, choices
+from catalogue.parameters import NON_FIELD, choices, defaults
 from governance.choices import Tier
 from governance.models import Team
 from provisioning.models import Environment, environment_name_validator
@@ -83,6 +85,32 @@ def parameter_field(prop: dict, required: bool) -> forms.Field:
     if "pattern" in prop:
         text_attrs["pattern"] = prop["pattern"]
     return forms.CharField(widget=forms.TextInput(attrs=text_attrs), strip=True, **common)
+
+
+CUSTOM_SIZE = "custom"
+
+
+def size_field(version: PatternVersion, initial: dict | None) -> forms.ChoiceField:
+    """The pattern's size presets as the first choice; picking one sets its parameters (custom: set each)."""
+    properties = version.parameters_schema["properties"]
+    start = {**defaults(version.parameters_schema), **(initial or {})}
+    matching = next((name for name, values in version.sizes.items() if values.items() <= start.items()), CUSTOM_SIZE)
+    options = [
+        (
+            name,
+            f"{name.capitalize()}: "
+            + ", ".join(f"{properties[key]['title']} {value}" for key, value in values.items()),
+        )
+        for name, values in version.sizes.items()
+    ]
+    return forms.ChoiceField(
+        label="Size",
+        choices=[*options, (CUSTOM_SIZE, "Custom: set each parameter below")],
+        initial=matching,
+        required=False,
+        widget=forms.RadioSelect(attrs={"data-size-presets": json.dumps(version.sizes)}),
+        help_text="A size sets the parameters it names; change any of them to make it custom.",
+    )
 
 
 class ParametersForm(forms.Form):
@@ -176,6 +204,12 @@ class RequestForm(ParametersForm):
         self.fields["pattern_version"].initial = version.pk
         self.fields["tier"].choices = [(t, Tier(t).label) for t in version.allowed_tiers]
         self.fields["tier"].initial = version.allowed_tiers[0]
+        if version.sizes:
+            self.fields["size"] = size_field(version, self.initial)
+
+    @property
+    def size_field(self):
+        return self["size"] if "size" in self.fields else None
 
     def clean(self):
         """Check the rules on every value that converted, so all problems show at once."""
@@ -186,6 +220,8 @@ class RequestForm(ParametersForm):
             if version is None or version.pattern_id != self.version.pattern_id:
                 raise forms.ValidationError("This form does not belong to this pattern; reload the page.")
         parameters = self.parameters(data)
+        if data.get("size") in (version.sizes or {}):
+            parameters.update(version.size_parameters(data["size"]))  # a chosen size sets its parameters
         team = data.get("team")
         if team is not None and self.member_team_ids is not None and team.pk not in self.member_team_ids:
             team = None  # not the user's team: say nothing about its environments; the action refuses it

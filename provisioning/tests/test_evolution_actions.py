@@ -51,29 +51,29 @@ def box(alice, payments, dev_environment):
     return built(request_change(alice, payments, dev_environment, name="box"), "dev-environment-dev")
 
 
-def add_log_retention(schema):
-    schema["properties"]["log_retention_days"] = {"type": "integer", "title": "Keep logs (days)", "enum": [7, 30],
-                                                 "default": 7}  # fmt: skip
+def add_snapshot_days(schema):
+    schema["properties"]["snapshot_days"] = {"type": "integer", "title": "Keep snapshots (days)", "enum": [7, 30],
+                                            "default": 7}  # fmt: skip
 
 
 # -- upgrade ---------------------------------------------------------------------------------
 def test_the_upgrade_keeps_what_runs_and_gives_new_parameters_their_defaults(box, alice, catalogue):
-    newer = publish(catalogue["dev-environment"], "1.1.0", add_log_retention)
+    newer = publish(catalogue["dev-environment"], "1.2.0", add_snapshot_days)
 
     change = actions.upgrade_environment(actor=alice, environment=box, reason="logs")
 
     assert change.action == ChangeAction.UPDATE and change.pattern_version == newer
-    assert change.parameters == {**box.parameters, "log_retention_days": 7}
+    assert change.parameters == {**box.parameters, "snapshot_days": 7}
     submitted = AuditEvent.objects.get(change_request=change, action=AuditAction.CHANGE_SUBMITTED)
-    assert "from 1.0.0 to 1.1.0 (new with their defaults: log_retention_days)" in submitted.message
-    assert submitted.data["added"] == ["log_retention_days"]
+    assert "from 1.1.0 to 1.2.0 (new with their defaults: snapshot_days)" in submitted.message
+    assert submitted.data["added"] == ["snapshot_days"]
     assert change.runs.get(kind=RunKind.PLAN).status == RunStatus.QUEUED
 
     # applied, the environment runs the new version and says so in its tags
     finish_apply(finish_plan(change, captured_plan("dev-environment-dev")))
     box.refresh_from_db()
-    assert box.pattern_version == newer and box.parameters["log_retention_days"] == 7
-    assert box.tags["pattern"] == "dev-environment@1.1.0"
+    assert box.pattern_version == newer and box.parameters["snapshot_days"] == 7
+    assert box.tags["pattern"] == "dev-environment@1.2.0"
 
 
 def test_a_removed_parameter_is_dropped_with_a_notice(box, alice, catalogue):
@@ -93,11 +93,11 @@ def test_a_new_required_parameter_without_a_default_is_asked_for(box, alice, cat
         schema["properties"]["owner_email"] = {"type": "string", "title": "Owner e-mail", "maxLength": 80}
         schema["required"].append("owner_email")
 
-    publish(catalogue["dev-environment"], "1.1.0", require_owner)
+    publish(catalogue["dev-environment"], "1.2.0", require_owner)
     with pytest.raises(actions.RequestInvalid) as refused:
         actions.upgrade_environment(actor=alice, environment=box)
     assert refused.value.errors == {
-        "owner_email": ["Version 1.1.0 asks for Owner e-mail, which has no default: enter a value."]
+        "owner_email": ["Version 1.2.0 asks for Owner e-mail, which has no default: enter a value."]
     }
     assert box.changes.count() == 1
 
@@ -110,7 +110,7 @@ def test_an_upgrade_to_a_version_that_refuses_the_size_says_which_field(box, ali
         schema["properties"]["instance_type"]["oneOf"] = schema["properties"]["instance_type"]["oneOf"][1:]
         schema["properties"]["instance_type"]["default"] = "t3.small"
 
-    publish(catalogue["dev-environment"], "1.1.0", no_micro)
+    publish(catalogue["dev-environment"], "1.2.0", no_micro)
     with pytest.raises(actions.RequestInvalid) as refused:
         actions.upgrade_environment(actor=alice, environment=box)
     assert list(refused.value.errors) == ["instance_type"]
@@ -120,9 +120,9 @@ def test_an_upgrade_to_a_version_that_refuses_the_size_says_which_field(box, ali
 def test_an_upgrade_to_a_version_without_the_environments_tier_is_refused(alice, payments, catalogue):
     queue = built(request_change(alice, payments, catalogue["message-queue"], name="orders", tier="test"),
                   "message-queue-dev")  # fmt: skip
-    publish(catalogue["message-queue"], "1.1.0", tiers={"dev": {"default_ttl_days": 7, "max_ttl_days": 14},
+    publish(catalogue["message-queue"], "1.2.0", tiers={"dev": {"default_ttl_days": 7, "max_ttl_days": 14},
                                                          "prod": {"default_ttl_days": None, "max_ttl_days": None}})  # fmt: skip
-    with pytest.raises(actions.ChangeNotAllowed, match="Version 1.1.0 no longer offers the test tier \\(dev, prod\\)"):
+    with pytest.raises(actions.ChangeNotAllowed, match="Version 1.2.0 no longer offers the test tier \\(dev, prod\\)"):
         actions.upgrade_environment(actor=alice, environment=queue)
 
 
@@ -132,26 +132,26 @@ def test_nothing_to_upgrade_on_the_newest_version(box, alice):
 
 
 def test_the_preview_plans_the_upgrade_without_a_change(box, alice, catalogue):
-    newer = publish(catalogue["dev-environment"], "1.1.0", add_log_retention)
+    newer = publish(catalogue["dev-environment"], "1.2.0", add_snapshot_days)
 
     run = actions.preview_upgrade(actor=alice, environment=box)
 
     assert (run.kind, run.change_request, run.target_version) == (RunKind.PREVIEW, None, newer)
-    assert run.parameters["log_retention_days"] == 7
+    assert run.parameters["snapshot_days"] == 7
     assert box.changes.count() == 1  # nothing asked for yet
     box.refresh_from_db()
     assert box.status == EnvironmentStatus.ACTIVE and box.pattern_version != newer
 
 
 def test_the_environment_page_offers_the_upgrade_and_the_form_holds_what_runs(box, alice, catalogue):
-    publish(catalogue["dev-environment"], "1.1.0", add_log_retention)
+    publish(catalogue["dev-environment"], "1.2.0", add_snapshot_days)
     client = client_for(alice)
 
     page = client.get(f"/environments/{box.pk}/").content.decode()
-    assert "Upgrade available" in page and "1.1.0 is out; this environment runs 1.0.0" in page
+    assert "Upgrade available" in page and "1.2.0 is out; this environment runs 1.1.0" in page
 
     form = client.get(f"/environments/{box.pk}/upgrade/").content.decode()
-    assert "New in 1.1.0, with their defaults: log_retention_days." in form
+    assert "New in 1.2.0, with their defaults: snapshot_days." in form
     assert '<option value="t3.micro" selected>' in form
 
 
@@ -380,10 +380,10 @@ def test_the_pattern_page_says_how_many_environments_run_each_version(box, alice
     request_change(alice, payments, catalogue["dev-environment"], name="box-2")
     gone = request_change(alice, payments, catalogue["dev-environment"], name="box-3").environment
     Environment.objects.filter(pk=gone.pk).update(status=EnvironmentStatus.DECOMMISSIONED)
-    publish(catalogue["dev-environment"], "1.1.0", add_log_retention)
+    publish(catalogue["dev-environment"], "1.2.0", add_snapshot_days)
 
     page = parse_html(client_for(alice).get("/catalogue/dev-environment/").content)
 
     rows = {row.attrs["data-version"]: row.text for row in page.find("table", id="versions").find_all("tr")}
-    assert "0 environments" in rows["1.1.0"] and "Current" in rows["1.1.0"]
-    assert "2 environments" in rows["1.0.0"] and "Deprecated" in rows["1.0.0"]
+    assert "0 environments" in rows["1.2.0"] and "Current" in rows["1.2.0"]
+    assert "2 environments" in rows["1.1.0"] and "Deprecated" in rows["1.1.0"]

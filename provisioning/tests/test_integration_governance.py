@@ -73,7 +73,7 @@ def test_an_open_database_is_rejected_fixed_approved_by_network_and_security_and
     page = alice_client.get(f"/catalogue/web-app/request/?from={rejected.pk}").content.decode()
     field_block = page.split('id="field-database_ingress_cidrs"')[1].split('<div class="field')[0]
     assert "0.0.0.0/0 to ports 5432-5432" in field_block
-    assert "Replace 0.0.0.0/0" in field_block
+    assert "Replace these ranges with the networks that really need access" in field_block
 
     # when she fixes it, the change needs network and security approval
     response = alice_client.post(

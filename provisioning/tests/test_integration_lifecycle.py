@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 
+from catalogue.models import PatternVersion
+from catalogue.services import sync_catalogue
+from catalogue.tests.helpers import copy_patterns, edit_yaml
 from conftest import request_change
 from idp_portal.components import wait_for
 from provisioning import actions
@@ -44,6 +48,52 @@ def test_a_bigger_instance_is_the_same_instance_resized_in_place(sandbox, aws, c
     after = instance(aws, box)
     assert after["InstanceId"] == before["InstanceId"] and after["InstanceType"] == "t3.small"
     assert box.parameters["instance_type"] == "t3.small"
+
+
+@pytest.fixture
+def dev_environment_versions(db, tmp_path):
+    """dev-environment 1.0.0 (the shipped 1.1.0 without its log group) loaded first, then the shipped 1.1.0."""
+    root = copy_patterns(tmp_path, "dev-environment")
+    folder = root / "dev-environment"
+    (folder / "terraform" / "logs.tf").unlink()
+
+    def as_1_0_0(data):
+        data["version"] = "1.0.0"
+        data["parameters"]["required"].remove("log_retention_days")
+        del data["parameters"]["properties"]["log_retention_days"]
+        data["costs"]["resources"] = [r for r in data["costs"]["resources"] if r["type"] == "aws_instance"
+                                      or r["type"] == "aws_s3_bucket"]  # fmt: skip
+        data["costs"]["usage"]["dev"] = {"aws_s3_bucket": data["costs"]["usage"]["dev"]["aws_s3_bucket"]}
+
+    edit_yaml(folder, as_1_0_0)
+    sync_catalogue(root)
+    old = PatternVersion.objects.get(pattern__slug="dev-environment", version="1.0.0")
+    return old, lambda: sync_catalogue(settings.PATTERNS_DIR)
+
+
+def test_the_upgrade_to_1_1_adds_the_log_group(sandbox, aws, dev_environment_versions, alice, payments):
+    # given alice's box runs dev-environment 1.0.0
+    old, load_shipped = dev_environment_versions
+    box = built(request_change(alice, payments, old, name="box"))
+    assert aws("logs").describe_log_groups()["logGroups"] == []
+
+    # when 1.1.0 is published and she upgrades
+    load_shipped()
+    upgrade = actions.upgrade_environment(actor=alice, environment=box)
+    upgrade = wait_for_status(upgrade, ChangeStatus.APPLIED)
+
+    # then the log group was added, nothing rebuilt, and the new parameter took its default
+    changes = {c["address"]: c["action"] for c in upgrade.plan_run.plan_changes}
+    assert changes.pop("module.pattern.aws_cloudwatch_log_group.this") == "create"
+    assert set(changes.values()) == {"update"}  # the others' version tag, in place
+    box.refresh_from_db()
+    assert box.pattern_version.version == "1.1.0"
+    assert box.parameters["log_retention_days"] == 7
+    [group] = aws("logs").describe_log_groups()["logGroups"]
+    assert group["logGroupName"] == box.outputs["log_group"]
+    assert group["logGroupName"].startswith("/idp/") and group["logGroupName"].endswith("/box")
+    assert group["retentionInDays"] == 7
+    assert not upgrade.requirements.exists()  # nothing a reviewer must see
 
 
 def test_a_promotion_builds_the_next_tier_with_the_same_version(sandbox, aws, catalogue, alice, payments):

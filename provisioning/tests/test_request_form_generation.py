@@ -208,3 +208,37 @@ def test_an_array_of_whole_numbers_yields_whole_numbers(catalogue, alice, paymen
     assert good.cleaned_data["parameters"]["allowed_ports"] == [443, 8443]
     assert bad.errors["allowed_ports"] == ["Item 2: Enter a whole number."]
     assert high.errors["allowed_ports"] == ["Item 1: Enter a value of at most 65535."]
+
+
+def test_sizes_are_the_first_choice_of_the_parameters(alice, catalogue):
+    page = rendered_request_page(alice, "dev-environment")
+    radios = [i for i in page.find_all("input") if i.attrs.get("name") == "size"]
+    assert [r.attrs["value"] for r in radios] == ["small", "medium", "large", "custom"]
+    # the defaults are the small size, so it is the one chosen
+    assert [r.attrs["value"] for r in radios if "checked" in r.attrs] == ["small"]
+    html = client_for(alice).get("/catalogue/dev-environment/request/").content.decode()
+    assert html.index('name="size"') < html.index('name="instance_type"')
+    assert "Large: Instance size t3.medium, Disk size (GiB) 80" in html
+
+
+def test_a_chosen_size_sets_its_parameters_and_custom_keeps_the_typed_ones(dev_environment, alice, payments):
+    typed = {"instance_type": "t3.micro", "volume_size_gb": "25"}
+    large = RequestForm(
+        form_data(dev_environment, payments, size="large", **typed), version=dev_environment, user=alice
+    )
+    assert large.is_valid(), large.errors
+    assert large.cleaned_data["parameters"]["instance_type"] == "t3.medium"
+    assert large.cleaned_data["parameters"]["volume_size_gb"] == 80
+    custom = RequestForm(
+        form_data(dev_environment, payments, size="custom", **typed), version=dev_environment, user=alice
+    )
+    assert custom.is_valid(), custom.errors
+    assert custom.cleaned_data["parameters"]["volume_size_gb"] == 25
+    unknown = RequestForm(form_data(dev_environment, payments, size="huge"), version=dev_environment, user=alice)
+    assert not unknown.is_valid()
+    assert "Select a valid choice. huge is not one of the available choices." in unknown.errors["size"]
+
+
+def test_a_pattern_without_sizes_shows_no_size_choice(alice, catalogue):
+    page = rendered_request_page(alice, "message-queue")
+    assert not [i for i in page.find_all("input") if i.attrs.get("name") == "size"]

@@ -100,14 +100,21 @@ violations contains v if {
 	}
 }
 
+# CloudWatch Logs encrypts every log group at rest with a service key. Data classified public or
+# internal needs nothing more; confidential, restricted or unknown data needs a customer-managed key.
+service_key_is_enough if {
+	object.get(object.get(input, "request", {}), "data_classification", "") in {"public", "internal"}
+}
+
 violations contains v if {
 	some rc in tf.resources_of_type("aws_cloudwatch_log_group")
 	not key_set(rc, "kms_key_id")
+	not service_key_is_enough
 	v := {
 		"resource": rc.address,
 		"attribute": "kms_key_id",
 		"value": "none",
-		"message": sprintf("Log group %s is not encrypted with a KMS key.", [rc.address]),
+		"message": sprintf("Log group %s holds confidential data but is not encrypted with a KMS key.", [rc.address]),
 		"remediation": "Set kms_key_id to a customer-managed key.",
 	}
 }
