@@ -42,6 +42,11 @@ def http_ok(url: str) -> bool:
         return False
 
 
+# moto keeps a requested ACM certificate pending for 60 s; the sandbox cloud issues it at once,
+# as if its DNS validation record had been found.
+SANDBOX_MOTO_ENV = {**os.environ, "MOTO_ACM_VALIDATION_WAIT": "0"}
+
+
 class MotoServer:
     """moto server, the sandbox cloud's AWS API, on a free local port."""
 
@@ -55,6 +60,7 @@ class MotoServer:
         self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            env=SANDBOX_MOTO_ENV,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

@@ -44,10 +44,11 @@ def test_web_application():
     balancer = 0.0252 * HOURS + 0.2 * 0.008 * HOURS  # ALB hours and 0.2 capacity units
     waf = 5 + 1 + 0.5 * 0.60  # web ACL, one rule, half a million requests
     key = 1 + 20000 / 10000 * 0.03
-    bucket = 2 * 0.023 + 10000 / 1000 * 0.005 + 50000 / 10000 * 0.004
+    # two buckets (application and flow logs; load-balancer and WAF logs), each at the tier's usage
+    bucket = 2 * (2 * 0.023 + 10000 / 1000 * 0.005 + 50000 / 10000 * 0.004)
     logs = 1 * 0.57 + 1 * 0.03
     result = estimate("web-app")
-    assert result.monthly == d(database + balancer + waf + key + bucket + logs) == Decimal("45.18")
+    assert result.monthly == d(database + balancer + waf + key + bucket + logs) == Decimal("45.30")
     assert result.unknown == [] and result.usage_not_estimated == []
 
 

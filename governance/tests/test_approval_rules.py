@@ -188,10 +188,12 @@ def test_a_web_application_in_dev_needs_network_and_security(route):
 
 
 def test_a_dev_plan_of_network_basics_instance_and_bucket_needs_nobody(route):
-    # given the development environment's plan: VPC, subnet, security group, instance, bucket
+    # given the development environment's plan: VPC (its default group closed), subnet, security group,
+    # instance, bucket
     types = {c["type"] for c in describe_plan(captured_plan("dev-environment-dev"))}
     assert types == {
         "aws_vpc",
+        "aws_default_security_group",
         "aws_subnet",
         "aws_security_group",
         "aws_instance",

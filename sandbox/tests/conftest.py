@@ -37,6 +37,7 @@ def moto_endpoint() -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [_venv_tool("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, "MOTO_ACM_VALIDATION_WAIT": "0"},  # certificates issued at once
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

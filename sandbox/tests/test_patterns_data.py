@@ -49,6 +49,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
 
     assert creates_only(plan) == {
         "module.pattern.aws_vpc.this",
+        "module.pattern.aws_default_security_group.this",
         "module.pattern.aws_subnet.private[0]",
         "module.pattern.aws_subnet.private[1]",
         "module.pattern.aws_security_group.database",
@@ -71,6 +72,8 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     assert (instance["Engine"], instance["EngineVersion"]) == ("postgres", defaults["engine_version"])
     assert instance["StorageEncrypted"] is True and instance["PubliclyAccessible"] is False
     assert instance["BackupRetentionPeriod"] == defaults["backup_retention_days"]
+    assert instance["IAMDatabaseAuthenticationEnabled"] is True and instance["AutoMinorVersionUpgrade"] is True
+    assert instance["CopyTagsToSnapshot"] is True
     assert tags_of(instance["TagList"]) == {**spec.default_tags, "Name": name}
     assert outputs["endpoint"] == f"{instance['Endpoint']['Address']}:5432"
     assert secrets.describe_secret(SecretId=outputs["master_secret_arn"])["ARN"] == outputs["master_secret_arn"]
@@ -95,6 +98,7 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
 
     assert creates_only(plan) == {
         "module.pattern.aws_vpc.this",
+        "module.pattern.aws_default_security_group.this",
         "module.pattern.aws_subnet.private[0]",
         "module.pattern.aws_subnet.private[1]",
         "module.pattern.aws_security_group.warehouse",

@@ -113,6 +113,14 @@ def test_web_app_plan_shows_what_policies_read(web_app):
     assert acl["rule"][0]["statement"][0]["managed_rule_group_statement"][0]["name"] == "AWSManagedRulesCommonRuleSet"
     tg = planned(plan, "module.pattern.aws_lb_target_group.app")
     assert (tg["port"], tg["health_check"][0]["path"]) == (8080, "/health")
+    assert lb["drop_invalid_header_fields"] is True
+    https = planned(plan, "module.pattern.aws_lb_listener.https")
+    assert (https["port"], https["protocol"]) == (443, "HTTPS")
+    assert https["ssl_policy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    http = planned(plan, "module.pattern.aws_lb_listener.http")
+    redirect = http["default_action"][0]["redirect"][0]
+    assert (redirect["protocol"], redirect["port"], redirect["status_code"]) == ("HTTPS", "443", "HTTP_301")
+    assert planned(plan, "module.pattern.aws_acm_certificate.this")["domain_name"] == "acc-web-2.idp.internal"
 
 
 def test_web_app_apply_protects_the_load_balancer_with_the_web_acl(web_app, aws):
@@ -120,15 +128,69 @@ def test_web_app_apply_protects_the_load_balancer_with_the_web_acl(web_app, aws)
 
     lb = elb.describe_load_balancers(Names=["acc-web-2"])["LoadBalancers"][0]
     assert lb["Scheme"] == "internet-facing"
-    assert f"http://{lb['DNSName']}" == web_app.outputs["url"]
     acl = waf.get_web_acl_for_resource(ResourceArn=lb["LoadBalancerArn"])["WebACL"]
     assert acl["Name"] == "acc-web-2"
-    listeners = elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
-    assert [(li["Port"], li["DefaultActions"][0]["TargetGroupArn"]) for li in listeners] == [
-        (80, web_app.outputs["target_group_arn"])
-    ]
     tags = elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"]])["TagDescriptions"][0]["Tags"]
     assert {t["Key"]: t["Value"] for t in tags}["cost-centre"] == "CC-1001"
+
+
+def test_web_app_apply_serves_https_with_tls_1_2_and_redirects_http(web_app, aws):
+    elb, acm = aws("elbv2"), aws("acm")
+
+    lb = elb.describe_load_balancers(Names=["acc-web-2"])["LoadBalancers"][0]
+    assert f"https://{lb['DNSName']}" == web_app.outputs["url"]
+    attributes = elb.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
+    assert {a["Key"]: a["Value"] for a in attributes}["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    listeners = {li["Port"]: li for li in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]}
+    assert sorted(listeners) == [80, 443]
+    https = listeners[443]
+    assert https["Protocol"] == "HTTPS"
+    assert https["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert https["Certificates"][0]["CertificateArn"] == web_app.outputs["certificate_arn"]
+    assert https["DefaultActions"][0]["TargetGroupArn"] == web_app.outputs["target_group_arn"]
+    redirect = listeners[80]["DefaultActions"][0]
+    assert redirect["Type"] == "redirect"
+    assert redirect["RedirectConfig"]["Protocol"] == "HTTPS"
+    assert (redirect["RedirectConfig"]["Port"], redirect["RedirectConfig"]["StatusCode"]) == ("443", "HTTP_301")
+    certificate = acm.describe_certificate(CertificateArn=web_app.outputs["certificate_arn"])["Certificate"]
+    assert (certificate["DomainName"], certificate["Status"]) == ("acc-web-2.idp.internal", "ISSUED")
+
+
+def test_web_app_apply_logs_vpc_flows_and_closes_the_default_security_group(web_app, aws):
+    ec2 = aws("ec2")
+
+    [vpc] = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["acc-web-2"]}])["Vpcs"]
+    [flow_log] = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc["VpcId"]]}])["FlowLogs"]
+    assert (flow_log["TrafficType"], flow_log["LogDestinationType"]) == ("ALL", "s3")
+    assert flow_log["LogDestination"] == f"arn:aws:s3:::{web_app.outputs['log_bucket']}"
+    [default] = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    assert (default["IpPermissions"], default["IpPermissionsEgress"]) == ([], [])
+
+
+def test_web_app_apply_logs_load_balancer_and_waf_to_a_guarded_bucket(web_app, aws):
+    elb, waf, s3 = aws("elbv2"), aws("wafv2"), aws("s3")
+    bucket = web_app.outputs["edge_log_bucket"]
+
+    lb = elb.describe_load_balancers(Names=["acc-web-2"])["LoadBalancers"][0]
+    attributes = elb.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
+    attributes = {a["Key"]: a["Value"] for a in attributes}
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert (attributes["access_logs.s3.bucket"], attributes["access_logs.s3.prefix"]) == (bucket, "alb")
+    acl = waf.get_web_acl_for_resource(ResourceArn=lb["LoadBalancerArn"])["WebACL"]
+    logging = waf.get_logging_configuration(ResourceArn=acl["ARN"])["LoggingConfiguration"]
+    assert logging["LogDestinationConfigs"] == [f"arn:aws:s3:::{bucket}"]
+    assert [f["SingleHeader"]["Name"] for f in logging["RedactedFields"]] == ["authorization", "cookie"]
+    for name in (bucket, web_app.outputs["log_bucket"]):
+        assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Enabled"
+        [rule] = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
+        assert (rule["Status"], rule["Expiration"]["Days"]) == ("Enabled", 30)  # dev keeps logs 30 days
+        statements = json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])["Statement"]
+        [refuse] = [st for st in statements if st["Effect"] == "Deny"]
+        assert refuse["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
 
 
 def test_web_app_replan_has_no_changes(web_app):
@@ -142,3 +204,40 @@ def test_web_app_destroy_removes_everything(web_app, aws):
 
     assert not [lb for lb in elb.describe_load_balancers()["LoadBalancers"] if lb["LoadBalancerName"] == "acc-web-2"]
     assert not [a for a in waf.list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"] == "acc-web-2"]
+    arns = {c["CertificateArn"] for c in aws("acm").list_certificates()["CertificateSummaryList"]}
+    assert web_app.outputs["certificate_arn"] not in arns
+
+
+def test_web_app_with_a_zone_validates_its_certificate_by_dns(tmp_path_factory, terraform_env, moto_endpoint, aws):
+    route53 = aws("route53")
+    zone = route53.create_hosted_zone(Name="shop.example.com", CallerReference="acc-web-3")["HostedZone"]
+    zone_id = zone["Id"].rsplit("/", 1)[-1]
+    tmp_path = tmp_path_factory.mktemp("web-app-zone")
+    tf, _, _ = pattern_workspace(
+        tmp_path,
+        terraform_env,
+        moto_endpoint,
+        "web-app",
+        "acc-web-3",
+        "dev",
+        portal_tags("web-app", "acc-web-3"),
+        domain_name="www.shop.example.com",
+        dns_zone_id=zone_id,
+        vpc_cidr="10.30.0.0/16",
+        database_ingress_cidrs=["10.30.0.0/16"],
+    )
+    tf.plan_json()
+    tf.apply_saved_plan()
+    outputs = tf.outputs()
+
+    certificate = aws("acm").describe_certificate(CertificateArn=outputs["certificate_arn"])["Certificate"]
+    assert certificate["DomainName"] == "www.shop.example.com"
+    record = certificate["DomainValidationOptions"][0]["ResourceRecord"]
+    records = route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    cname = next(r for r in records if r["Type"] == "CNAME")
+    assert cname["Name"].rstrip(".") == record["Name"].rstrip(".")
+    assert cname["ResourceRecords"] == [{"Value": record["Value"]}]
+    assert no_changes(tf)
+    tf.run("destroy", "-input=false", "-auto-approve")
+    records = route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    assert [r["Type"] for r in records if r["Type"] == "CNAME"] == []

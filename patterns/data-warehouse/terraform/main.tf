@@ -12,6 +12,15 @@ resource "aws_vpc" "this" {
   tags                 = merge(var.tags, { Name = var.name })
 }
 
+# The VPC's default security group allows all traffic between its members and all egress: closed
+# here (no rules), so nothing can fall back to it.
+resource "aws_default_security_group" "this" {
+  vpc_id  = aws_vpc.this.id
+  ingress = [] # written out (not left out) so that the plan shows the group closed
+  egress  = []
+  tags    = merge(var.tags, { Name = "${var.name}-default-closed" })
+}
+
 resource "aws_subnet" "private" {
   count             = 2
   vpc_id            = aws_vpc.this.id

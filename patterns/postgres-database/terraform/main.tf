@@ -9,6 +9,15 @@ resource "aws_vpc" "this" {
   tags                 = merge(var.tags, { Name = var.name })
 }
 
+# The VPC's default security group allows all traffic between its members and all egress: closed
+# here (no rules), so nothing can fall back to it.
+resource "aws_default_security_group" "this" {
+  vpc_id  = aws_vpc.this.id
+  ingress = [] # written out (not left out) so that the plan shows the group closed
+  egress  = []
+  tags    = merge(var.tags, { Name = "${var.name}-default-closed" })
+}
+
 resource "aws_subnet" "private" {
   count             = 2
   vpc_id            = aws_vpc.this.id
@@ -56,8 +65,13 @@ resource "aws_db_instance" "this" {
   multi_az                    = var.multi_az
   backup_retention_period     = var.backup_retention_days
   deletion_protection         = false
-  apply_immediately           = var.tier != "prod" # prod waits for the maintenance window
-  skip_final_snapshot         = var.tier != "prod"
-  final_snapshot_identifier   = var.tier == "prod" ? "${var.name}-final" : null
-  tags                        = merge(var.tags, { Name = var.name })
+  # Hardened defaults: security patches of the minor version applied in the maintenance window,
+  # IAM authentication available (short-lived tokens instead of shared passwords), snapshots tagged.
+  auto_minor_version_upgrade          = true
+  iam_database_authentication_enabled = true
+  copy_tags_to_snapshot               = true
+  apply_immediately                   = var.tier != "prod" # prod waits for the maintenance window
+  skip_final_snapshot                 = var.tier != "prod"
+  final_snapshot_identifier           = var.tier == "prod" ? "${var.name}-final" : null
+  tags                                = merge(var.tags, { Name = var.name })
 }

@@ -21,6 +21,13 @@ resource "aws_kms_key" "this" {
         Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
         Resource  = "*"
       },
+      {
+        Sid       = "LogDeliveryEncryptsFlowLogs"
+        Effect    = "Allow"
+        Principal = { Service = "delivery.logs.amazonaws.com" }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+        Resource  = "*"
+      },
     ]
   })
   tags = merge(var.tags, { Name = var.name })
@@ -32,7 +39,17 @@ resource "aws_lb" "this" {
   load_balancer_type = "application"
   security_groups    = [aws_security_group.alb.id]
   subnets            = aws_subnet.public[*].id
-  tags               = merge(var.tags, { Name = var.name })
+  # Requests with header names that are not valid HTTP are dropped, not passed to the application.
+  drop_invalid_header_fields = true
+
+  access_logs {
+    bucket  = aws_s3_bucket.edge_logs.id
+    prefix  = "alb"
+    enabled = true
+  }
+
+  tags       = merge(var.tags, { Name = var.name })
+  depends_on = [aws_s3_bucket_policy.edge_logs] # AWS checks that it may write there
 }
 
 resource "aws_lb_target_group" "app" {
@@ -48,19 +65,6 @@ resource "aws_lb_target_group" "app" {
   }
 
   tags = merge(var.tags, { Name = "${var.name}-app" })
-}
-
-resource "aws_lb_listener" "http" {
-  load_balancer_arn = aws_lb.this.arn
-  port              = 80
-  protocol          = "HTTP"
-
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.app.arn
-  }
-
-  tags = var.tags
 }
 
 resource "aws_wafv2_web_acl" "this" {
@@ -131,10 +135,15 @@ resource "aws_db_instance" "this" {
   multi_az                    = var.multi_az
   backup_retention_period     = var.tier == "prod" ? 14 : 1
   deletion_protection         = false
-  apply_immediately           = var.tier != "prod" # prod waits for the maintenance window
-  skip_final_snapshot         = var.tier != "prod"
-  final_snapshot_identifier   = var.tier == "prod" ? "${var.name}-final" : null
-  tags                        = merge(var.tags, { Name = var.name })
+  # Hardened defaults: security patches of the minor version applied in the maintenance window,
+  # IAM authentication available (short-lived tokens instead of shared passwords), snapshots tagged.
+  auto_minor_version_upgrade          = true
+  iam_database_authentication_enabled = true
+  copy_tags_to_snapshot               = true
+  apply_immediately                   = var.tier != "prod" # prod waits for the maintenance window
+  skip_final_snapshot                 = var.tier != "prod"
+  final_snapshot_identifier           = var.tier == "prod" ? "${var.name}-final" : null
+  tags                                = merge(var.tags, { Name = var.name })
 }
 
 resource "aws_s3_bucket" "logs" {

@@ -9,6 +9,15 @@ resource "aws_vpc" "this" {
   tags                 = merge(var.tags, { Name = var.name })
 }
 
+# The VPC's default security group allows all traffic between its members and all egress: closed
+# here (no rules), so nothing can fall back to it.
+resource "aws_default_security_group" "this" {
+  vpc_id  = aws_vpc.this.id
+  ingress = [] # written out (not left out) so that the plan shows the group closed
+  egress  = []
+  tags    = merge(var.tags, { Name = "${var.name}-default-closed" })
+}
+
 resource "aws_subnet" "public" {
   count                   = 2
   vpc_id                  = aws_vpc.this.id
@@ -94,4 +103,14 @@ resource "aws_security_group" "database" {
   }
 
   tags = merge(var.tags, { Name = "${var.name}-db" })
+}
+
+# Compliance logging: every accepted and rejected connection of the VPC, to the encrypted log bucket.
+resource "aws_flow_log" "this" {
+  vpc_id               = aws_vpc.this.id
+  traffic_type         = "ALL"
+  log_destination_type = "s3"
+  log_destination      = aws_s3_bucket.logs.arn # under AWSLogs/<account>/vpcflowlogs/
+  tags                 = merge(var.tags, { Name = "${var.name}-flow-logs" })
+  depends_on           = [aws_s3_bucket_policy.logs]
 }

@@ -1,6 +1,16 @@
 output "url" {
-  description = "Public address of the load balancer."
-  value       = "http://${aws_lb.this.dns_name}"
+  description = "Public address of the load balancer (HTTPS; plain HTTP is redirected here)."
+  value       = "https://${aws_lb.this.dns_name}"
+}
+
+output "certificate_arn" {
+  description = "ACM certificate of the HTTPS listener."
+  value       = aws_acm_certificate.this.arn
+}
+
+output "domain_name" {
+  description = "Name the certificate is issued for; point it (CNAME or alias) at the load balancer."
+  value       = aws_acm_certificate.this.domain_name
 }
 
 output "target_group_arn" {
@@ -19,7 +29,13 @@ output "database_secret_arn" {
 }
 
 output "log_bucket" {
-  value = aws_s3_bucket.logs.bucket
+  description = "KMS-encrypted bucket for application logs; VPC flow logs are under AWSLogs/."
+  value       = aws_s3_bucket.logs.bucket
+}
+
+output "edge_log_bucket" {
+  description = "Load-balancer access logs (alb/) and WAF request logs (AWSLogs/)."
+  value       = aws_s3_bucket.edge_logs.bucket
 }
 
 output "log_group" {

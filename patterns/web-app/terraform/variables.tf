@@ -63,3 +63,15 @@ variable "log_retention_days" {
   description = "Retention of the application log group."
   type        = number
 }
+
+variable "domain_name" {
+  description = "Domain name the application is served under (certificate subject); empty: <name>.idp.internal."
+  type        = string
+  default     = ""
+}
+
+variable "dns_zone_id" {
+  description = "Route 53 hosted zone holding domain_name; given, the certificate is validated by DNS in it."
+  type        = string
+  default     = ""
+}

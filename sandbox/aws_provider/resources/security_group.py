@@ -245,4 +245,44 @@ class SecurityGroup(AwsResource):
         )
 
 
-RESOURCES = [SecurityGroup]
+class DefaultSecurityGroup(SecurityGroup):
+    """The VPC's default security group, adopted (internal/service/ec2/vpc_default_security_group.go):
+    on adoption every rule is removed and only the configured ones are added, so a resource with
+    no ``ingress``/``egress`` closes the group; destroy only forgets it (AWS cannot delete it)."""
+
+    type_name = "aws_default_security_group"
+    schema = resource_schema(
+        computed("arn", String()),
+        computed("description", String()),
+        optional("egress", Set(RULE), computed=True),
+        optional("ingress", Set(RULE), computed=True),
+        computed("name", String()),
+        computed("name_prefix", String()),
+        computed("owner_id", String()),
+        optional("revoke_rules_on_delete", Bool(), default=False),
+        *tags_attributes(),
+        optional("vpc_id", String(), computed=True, force_new=True),
+    )
+
+    def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
+        filters = [{"Name": "group-name", "Values": ["default"]}]
+        if known(planned["vpc_id"]):
+            filters.append({"Name": "vpc-id", "Values": [planned["vpc_id"]]})
+        group = describe_one(self.client, "describe_security_groups", "SecurityGroups", (), Filters=filters)
+        group_id = group["GroupId"]
+        ctx.partial_state = {**planned, "id": group_id, "ingress": [], "egress": []}
+        self._revoke("ingress", group_id, atoms_from_aws(group.get("IpPermissions", [])))
+        self._revoke("egress", group_id, atoms_from_aws(group.get("IpPermissionsEgress", [])))
+        for direction in ("ingress", "egress"):
+            if known(planned[direction]):
+                self._authorize(
+                    direction, group_id, set().union(*[rule_atoms(r, group_id) for r in planned[direction]])
+                )
+        update_tags(self, group_id, {"tags_all": aws_tags(group)}, planned)
+        return self.read(ctx, {**planned, "id": group_id, "name_prefix": None})
+
+    def delete(self, ctx: ResourceContext, current: dict) -> None:
+        return None  # the default group lives as long as its VPC
+
+
+RESOURCES = [SecurityGroup, DefaultSecurityGroup]
