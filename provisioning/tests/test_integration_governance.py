@@ -128,12 +128,14 @@ def test_an_open_database_is_rejected_fixed_approved_by_network_and_security_and
 
 
 def test_a_plan_gone_stale_before_apply_is_planned_again_and_reviewed_again(
-    sandbox, catalogue, alice, nina, payments, tmp_path, settings
+    sandbox, catalogue, alice, nina, sam, payments, tmp_path, settings
 ):
-    # given a test-tier database change waiting for the network team
+    # given a test-tier database change waiting for the network team (and for security: the
+    # alarm topic's KMS key), security having approved already
     change = request_change(alice, payments, catalogue["postgres-database"], name="ledger", tier="test", ttl_days=30)
     change = wait_for_status(change, ChangeStatus.AWAITING_APPROVAL)
     first_plan = change.plan_run_id
+    assert decide(sam, change, "security", "approved").status_code == 200
 
     # when somebody changes the environment's state behind the portal's back
     environment = Environment.objects.get(pk=change.environment_id)
@@ -169,11 +171,12 @@ def test_a_plan_gone_stale_before_apply_is_planned_again_and_reviewed_again(
     )
     change.refresh_from_db()
     assert AuditEvent.objects.filter(change_request=change, action="change.replanned").exists()
-    old = change.requirements.get(plan_run_id=first_plan)
+    old = change.requirements.get(plan_run_id=first_plan, group="network")
     assert old.superseded and old.approval.decision == "approved"
-    assert change.requirements.get(superseded=False).plan_run_id == change.plan_run_id
+    assert change.requirements.get(superseded=False, group="network").plan_run_id == change.plan_run_id
 
     # and once approved again, the new plan is applied
+    assert decide(sam, change, "security", "approved").status_code == 200
     assert decide(nina, change, "network", "approved").status_code == 200
     wait_for_status(change, ChangeStatus.APPLIED, timeout=300)
 

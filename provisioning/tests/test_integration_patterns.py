@@ -37,10 +37,22 @@ def check_web_app(aws, environment):
     assert group["kmsKeyId"].startswith("arn:aws:kms:")
     bucket = environment.outputs["log_bucket"]
     assert aws("s3").get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"]
+    check_alarms(aws, environment, {"HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "UnHealthyHostCount",
+                                    "CPUUtilization", "FreeStorageSpace", "DatabaseConnections"})  # fmt: skip
     return lambda: (
         not aws("elbv2").describe_load_balancers()["LoadBalancers"]
         and not _exists(lambda: aws("rds").describe_db_instances(DBInstanceIdentifier=name))
     )
+
+
+def check_alarms(aws, environment, metrics: set[str]) -> None:
+    """The environment's alarms exist, watch ``metrics`` and notify the topic in its outputs."""
+    topic_arn, names = environment.outputs["alarm_topic_arn"], environment.outputs["alarms"]
+    alarms = aws("cloudwatch").describe_alarms(AlarmNames=names)["MetricAlarms"]
+    assert {a["MetricName"] for a in alarms} == metrics
+    assert len(alarms) == len(names)
+    assert all(a["AlarmActions"] == [topic_arn] and a["OKActions"] == [topic_arn] for a in alarms)
+    assert aws("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]["KmsMasterKeyId"]
 
 
 def check_data_warehouse(aws, environment):
@@ -69,7 +81,11 @@ def check_postgres_database(aws, environment):
     database = aws("rds").describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
     assert database["StorageEncrypted"] and not database["PubliclyAccessible"]
     assert {t["Key"] for t in database["TagList"]} >= MANDATORY
-    return lambda: not _exists(lambda: aws("rds").describe_db_instances(DBInstanceIdentifier=name))
+    check_alarms(aws, environment, {"CPUUtilization", "FreeStorageSpace", "DatabaseConnections"})
+    return lambda: (
+        not _exists(lambda: aws("rds").describe_db_instances(DBInstanceIdentifier=name))
+        and not aws("cloudwatch").describe_alarms(AlarmNamePrefix=f"{name}-")["MetricAlarms"]
+    )
 
 
 def check_message_queue(aws, environment):

@@ -162,3 +162,56 @@ def test_decommissioning_an_environment_not_built_yet_is_refused_with_a_message(
 def test_decommission_only_accepts_post(alice, active_environment):
     assert client_for(alice).get(f"/environments/{active_environment.pk}/decommission/").status_code == 405
     assert not ChangeRequest.objects.filter(action=ChangeAction.DESTROY).exists()
+
+
+# -- alarms ------------------------------------------------------------------
+ALARM_OUTPUTS = {
+    "alarm_topic_arn": "arn:aws:sns:eu-central-1:123456789012:checkout-dev-1-alarms",
+    "alarms": ["checkout-dev-1-alb-5xx", "checkout-dev-1-db-cpu"],
+}
+
+
+def alarm_panel(response):
+    return parse_html(response.content).find(id="monitoring")
+
+
+def test_the_environment_page_lists_its_alarms_by_name_in_the_sandbox(alice, active_environment, settings):
+    # given an applied environment whose pattern ships alarms, in the sandbox cloud
+    settings.SANDBOX_CLOUD = True
+    Environment.objects.filter(pk=active_environment.pk).update(outputs=ALARM_OUTPUTS)
+
+    # when alice opens its page
+    panel = alarm_panel(client_for(alice).get(f"/environments/{active_environment.pk}/"))
+
+    # then she sees every alarm and the topic to subscribe to, without console links
+    assert [item.text for item in panel.find_all("li")] == ALARM_OUTPUTS["alarms"]
+    assert ALARM_OUTPUTS["alarm_topic_arn"] in panel.text
+    assert panel.find("a") is None
+
+
+def test_on_aws_each_alarm_links_to_the_cloudwatch_console_of_the_environments_region(
+    alice, active_environment, settings
+):
+    # given the same environment on real AWS, in eu-central-1
+    settings.SANDBOX_CLOUD = False
+    Environment.objects.filter(pk=active_environment.pk).update(
+        outputs=ALARM_OUTPUTS, parameters={**active_environment.parameters, "region": "eu-central-1"}
+    )
+
+    # when alice opens its page
+    panel = alarm_panel(client_for(alice).get(f"/environments/{active_environment.pk}/"))
+
+    # then each alarm links to its page in the CloudWatch console of that region
+    links = {a.text: a.attrs["href"] for a in panel.find_all("a")}
+    assert links == {
+        name: "https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#alarmsV2:alarm/" + name
+        for name in ALARM_OUTPUTS["alarms"]
+    }
+
+
+def test_an_environment_without_alarms_shows_no_alarm_panel(alice, active_environment):
+    Environment.objects.filter(pk=active_environment.pk).update(outputs={"url": "https://example.test"})
+
+    response = client_for(alice).get(f"/environments/{active_environment.pk}/")
+
+    assert response.status_code == 200 and alarm_panel(response) is None

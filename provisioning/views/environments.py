@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +21,7 @@ from provisioning import actions, promotion
 from provisioning.choices import ChangeSource
 from provisioning.forms import ExtendForm
 from provisioning.models import ChangeRequest, Environment
+from provisioning.monitoring import monitoring
 from provisioning.upgrades import newer_version
 from provisioning.validation import extension_limit
 from provisioning.views.doors import perform
@@ -82,6 +84,7 @@ def environment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "newer_version": newer_version(environment),
         "promotion_path": promotion.path(environment),
         "next_tier": promotion.next_tier(environment) if environment.application else None,
+        "monitoring": monitoring(environment.outputs, environment.parameters, sandbox=settings.SANDBOX_CLOUD),
     }
     return render(request, "provisioning/environment_detail.html", context)
 

@@ -55,6 +55,11 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
         "module.pattern.aws_security_group.database",
         "module.pattern.aws_db_subnet_group.this",
         "module.pattern.aws_db_instance.this",
+        "module.pattern.aws_kms_key.alarms",
+        "module.pattern.aws_sns_topic.alarms",
+        "module.pattern.aws_cloudwatch_metric_alarm.cpu",
+        "module.pattern.aws_cloudwatch_metric_alarm.free_storage",
+        "module.pattern.aws_cloudwatch_metric_alarm.connections",
     }
     db = planned(plan, "module.pattern.aws_db_instance.this")
     assert (db["storage_encrypted"], db["publicly_accessible"], db["multi_az"]) == (True, False, False)
@@ -77,6 +82,15 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     assert tags_of(instance["TagList"]) == {**spec.default_tags, "Name": name}
     assert outputs["endpoint"] == f"{instance['Endpoint']['Address']}:5432"
     assert secrets.describe_secret(SecretId=outputs["master_secret_arn"])["ARN"] == outputs["master_secret_arn"]
+    alarms = {a["MetricName"]: a for a in aws("cloudwatch").describe_alarms(AlarmNamePrefix=f"{name}-")["MetricAlarms"]}
+    assert sorted(a["AlarmName"] for a in alarms.values()) == sorted(outputs["alarms"])
+    assert set(alarms) == {"CPUUtilization", "FreeStorageSpace", "DatabaseConnections"}
+    assert all(a["AlarmActions"] == [outputs["alarm_topic_arn"]] for a in alarms.values())
+    assert all(a["Dimensions"] == [{"Name": "DBInstanceIdentifier", "Value": name}] for a in alarms.values())
+    assert alarms["CPUUtilization"]["Threshold"] == (80.0 if tier == "prod" else 90.0)
+    assert alarms["FreeStorageSpace"]["Threshold"] == defaults["allocated_storage_gb"] * 0.1 * 1024**3
+    topic = aws("sns").get_topic_attributes(TopicArn=outputs["alarm_topic_arn"])["Attributes"]
+    assert topic["KmsMasterKeyId"].startswith("arn:aws:kms:")  # a key CloudWatch may use, not alias/aws/sns
     no_changes(tf)
 
     tf.run("destroy", "-input=false", "-auto-approve")
@@ -86,6 +100,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     snapshots = {s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]}
     assert (f"{name}-final" in snapshots) is (tier == "prod")
     assert outputs["master_secret_arn"] not in {s["ARN"] for s in secrets.list_secrets()["SecretList"]}
+    assert aws("cloudwatch").describe_alarms(AlarmNamePrefix=f"{name}-")["MetricAlarms"] == []
 
 
 @pytest.mark.parametrize("tier", ["dev", "prod"])

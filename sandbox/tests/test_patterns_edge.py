@@ -193,6 +193,34 @@ def test_web_app_apply_logs_load_balancer_and_waf_to_a_guarded_bucket(web_app, a
     assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
 
 
+def test_web_app_apply_raises_its_alarms_to_an_encrypted_topic(web_app, aws):
+    cloudwatch, sns = aws("cloudwatch"), aws("sns")
+    topic_arn = web_app.outputs["alarm_topic_arn"]
+
+    alarms = cloudwatch.describe_alarms(AlarmNamePrefix="acc-web-2-")["MetricAlarms"]
+
+    by_metric = {a["MetricName"]: a for a in alarms}
+    assert sorted(a["AlarmName"] for a in alarms) == sorted(web_app.outputs["alarms"])
+    assert set(by_metric) == {
+        "HTTPCode_ELB_5XX_Count",
+        "HTTPCode_Target_5XX_Count",
+        "UnHealthyHostCount",
+        "CPUUtilization",
+        "FreeStorageSpace",
+        "DatabaseConnections",
+    }
+    assert all(a["AlarmActions"] == [topic_arn] and a["OKActions"] == [topic_arn] for a in alarms)
+    assert by_metric["HTTPCode_ELB_5XX_Count"]["Threshold"] == 50.0  # dev tier
+    assert by_metric["FreeStorageSpace"]["Threshold"] == 2 * 1024**3  # 10 % of the 20 GiB default
+    assert by_metric["DatabaseConnections"]["Threshold"] == 65.0  # db.t3.micro
+    assert by_metric["CPUUtilization"]["Dimensions"] == [{"Name": "DBInstanceIdentifier", "Value": "acc-web-2"}]
+    unhealthy = {d["Name"] for d in by_metric["UnHealthyHostCount"]["Dimensions"]}
+    assert unhealthy == {"LoadBalancer", "TargetGroup"}
+    key = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]["KmsMasterKeyId"]
+    policy = aws("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"]
+    assert "cloudwatch.amazonaws.com" in policy  # CloudWatch may use the key to publish to the topic
+
+
 def test_web_app_replan_has_no_changes(web_app):
     assert no_changes(web_app.tf)
 
@@ -206,6 +234,7 @@ def test_web_app_destroy_removes_everything(web_app, aws):
     assert not [a for a in waf.list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"] == "acc-web-2"]
     arns = {c["CertificateArn"] for c in aws("acm").list_certificates()["CertificateSummaryList"]}
     assert web_app.outputs["certificate_arn"] not in arns
+    assert aws("cloudwatch").describe_alarms(AlarmNamePrefix="acc-web-2-")["MetricAlarms"] == []
 
 
 def test_web_app_with_a_zone_validates_its_certificate_by_dns(tmp_path_factory, terraform_env, moto_endpoint, aws):

@@ -28,6 +28,13 @@ resource "aws_kms_key" "this" {
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
         Resource  = "*"
       },
+      {
+        Sid       = "CloudWatchAlarmsPublishToTheAlarmTopic"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+      },
     ]
   })
   tags = merge(var.tags, { Name = var.name })

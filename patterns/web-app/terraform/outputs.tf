@@ -41,3 +41,20 @@ output "edge_log_bucket" {
 output "log_group" {
   value = aws_cloudwatch_log_group.app.name
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies (in alarm and back to OK): subscribe your team's e-mail or chat to it."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "alarms" {
+  description = "Names of the CloudWatch alarms of this environment."
+  value = [
+    aws_cloudwatch_metric_alarm.alb_5xx.alarm_name,
+    aws_cloudwatch_metric_alarm.target_5xx.alarm_name,
+    aws_cloudwatch_metric_alarm.unhealthy_targets.alarm_name,
+    aws_cloudwatch_metric_alarm.database_cpu.alarm_name,
+    aws_cloudwatch_metric_alarm.database_free_storage.alarm_name,
+    aws_cloudwatch_metric_alarm.database_connections.alarm_name,
+  ]
+}

@@ -1,0 +1,129 @@
+# Monitoring: the alarms a team wants first, sent to an SNS topic the team subscribes to.
+# The topic is encrypted with the pattern's own KMS key: CloudWatch cannot publish to a topic
+# encrypted with the AWS-managed alias/aws/sns key (its key policy cannot grant CloudWatch
+# kms:GenerateDataKey), so the key policy in main.tf grants CloudWatch that use.
+
+locals {
+  # 5xx responses per 5 minutes that raise an alarm: production pages sooner than dev.
+  alarm_5xx_per_5_minutes = { dev = 50, test = 20, prod = 5 }[var.tier]
+  # Roughly 80 % of RDS PostgreSQL's default max_connections (LEAST(memory / 9531392, 5000)).
+  alarm_connections = lookup({
+    "db.t3.micro"   = 65
+    "db.t3.small"   = 145
+    "db.t3.medium"  = 320
+    "db.m6g.large"  = 650
+    "db.r6g.xlarge" = 2700
+  }, var.database_instance_class, 65)
+  alarm_cpu_percent = var.tier == "prod" ? 80 : 90
+  # Alarm when less than 10 % of the allocated storage is free (FreeStorageSpace is in bytes).
+  alarm_free_storage_bytes = floor(var.database_storage_gb * 0.1 * 1073741824)
+  alarm_actions            = [aws_sns_topic.alarms.arn]
+}
+
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name}-alarms"
+  kms_master_key_id = aws_kms_key.this.arn
+  tags              = merge(var.tags, { Name = "${var.name}-alarms" })
+}
+
+resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
+  alarm_name          = "${var.name}-alb-5xx"
+  alarm_description   = "The load balancer itself answered 5xx (no healthy target, timeouts) more than ${local.alarm_5xx_per_5_minutes} times in 5 minutes."
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "HTTPCode_ELB_5XX_Count"
+  dimensions          = { LoadBalancer = aws_lb.this.arn_suffix }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = local.alarm_5xx_per_5_minutes
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "target_5xx" {
+  alarm_name          = "${var.name}-target-5xx"
+  alarm_description   = "The application answered 5xx more than ${local.alarm_5xx_per_5_minutes} times in 5 minutes."
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "HTTPCode_Target_5XX_Count"
+  dimensions          = { LoadBalancer = aws_lb.this.arn_suffix, TargetGroup = aws_lb_target_group.app.arn_suffix }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = local.alarm_5xx_per_5_minutes
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "unhealthy_targets" {
+  alarm_name          = "${var.name}-unhealthy-targets"
+  alarm_description   = "At least one registered target failed its health checks for 2 minutes."
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "UnHealthyHostCount"
+  dimensions          = { LoadBalancer = aws_lb.this.arn_suffix, TargetGroup = aws_lb_target_group.app.arn_suffix }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 2
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "database_cpu" {
+  alarm_name          = "${var.name}-db-cpu"
+  alarm_description   = "Database CPU above ${local.alarm_cpu_percent} % for 15 minutes."
+  namespace           = "AWS/RDS"
+  metric_name         = "CPUUtilization"
+  dimensions          = { DBInstanceIdentifier = aws_db_instance.this.identifier }
+  statistic           = "Average"
+  period              = 300
+  evaluation_periods  = 3
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = local.alarm_cpu_percent
+  treat_missing_data  = "missing"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "database_free_storage" {
+  alarm_name          = "${var.name}-db-free-storage"
+  alarm_description   = "Less than 10 % of the database's ${var.database_storage_gb} GiB is free."
+  namespace           = "AWS/RDS"
+  metric_name         = "FreeStorageSpace"
+  dimensions          = { DBInstanceIdentifier = aws_db_instance.this.identifier }
+  statistic           = "Minimum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "LessThanThreshold"
+  threshold           = local.alarm_free_storage_bytes
+  treat_missing_data  = "missing"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "database_connections" {
+  alarm_name          = "${var.name}-db-connections"
+  alarm_description   = "More than ${local.alarm_connections} database connections (about 80 % of what ${var.database_instance_class} allows) for 10 minutes."
+  namespace           = "AWS/RDS"
+  metric_name         = "DatabaseConnections"
+  dimensions          = { DBInstanceIdentifier = aws_db_instance.this.identifier }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 2
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = local.alarm_connections
+  treat_missing_data  = "missing"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
