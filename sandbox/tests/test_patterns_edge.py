@@ -110,7 +110,12 @@ def test_web_app_plan_shows_what_policies_read(web_app):
     assert lb["tags_all"] == {**tags, "Name": "acc-web-2"}
     acl = planned(plan, "module.pattern.aws_wafv2_web_acl.this")
     assert acl["scope"] == "REGIONAL"
-    assert acl["rule"][0]["statement"][0]["managed_rule_group_statement"][0]["name"] == "AWSManagedRulesCommonRuleSet"
+    managed = {r["name"]: r["statement"][0]["managed_rule_group_statement"][0]["name"] for r in acl["rule"]}
+    # the common rules, and the known bad inputs (Log4j's JNDI lookups among them)
+    assert managed == {
+        "aws-common-rules": "AWSManagedRulesCommonRuleSet",
+        "aws-known-bad-inputs": "AWSManagedRulesKnownBadInputsRuleSet",
+    }
     tg = planned(plan, "module.pattern.aws_lb_target_group.app")
     assert (tg["port"], tg["health_check"][0]["path"]) == (8080, "/health")
     assert lb["drop_invalid_header_fields"] is True
