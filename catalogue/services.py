@@ -34,7 +34,7 @@ class SyncReport:
             [f"added     {v}" for v in self.added]
             + [f"updated   {v}" for v in self.updated]
             + [f"unchanged {v}" for v in self.unchanged]
-            + [f"scanned   {v}: {summary}" for v, summary in self.scans.items()]
+            + [f"scan      {v}: {summary}" for v, summary in self.scans.items()]
         )
 
 

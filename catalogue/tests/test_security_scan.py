@@ -7,10 +7,12 @@ The tests marked `integration` run the real Checkov from .venv-checkov (`make in
 from __future__ import annotations
 
 import re
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from catalogue.models import PatternVersion
 from catalogue.scan import ERROR, NOT_RUN, SCANNED, scan_directory, scan_module_files
@@ -217,3 +219,18 @@ def test_a_scan_is_kept_while_the_files_are_unchanged_and_dropped_when_they_chan
     version.refresh_from_db()
     assert changed.updated == ["message-queue 1.0.0"]
     assert version.scan.status == NOT_RUN and "Checkov is not installed" in version.scan.reason
+
+
+def test_the_sync_command_says_which_versions_it_could_not_scan(tmp_path, scanning, db):
+    # given
+    scanning.CHECKOV_BIN = str(tmp_path / "no-checkov")
+    out = StringIO()
+
+    # when
+    call_command("sync_catalogue", "--path", str(copy_patterns(tmp_path, "message-queue")), stdout=out)
+
+    # then
+    assert (
+        f"scan      message-queue 1.0.0: not run: Checkov is not installed here ({tmp_path / 'no-checkov'})"
+        in out.getvalue()
+    )
