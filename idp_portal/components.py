@@ -87,7 +87,8 @@ class WorkerProcess:
         self.log = None
 
     def start(self) -> WorkerProcess:
-        name = f"worker-{uuid.uuid4().hex[:8]}@%h"
+        self.node = f"worker-{uuid.uuid4().hex[:8]}"  # Run.worker starts with it: which worker ran what
+        name = f"{self.node}@%h"
         argv = [str(BIN / "celery"), "-A", "idp_portal", "worker", "-l", "info", "-n", name,
                 "-Q", self.queue, "-c", str(self.concurrency),
                 "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip

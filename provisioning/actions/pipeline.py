@@ -14,7 +14,7 @@ from django.db import transaction
 from governance import gates
 from governance.audit import record
 from governance.choices import AuditAction, ChangeAction
-from provisioning import costing, promotion
+from provisioning import costing, promotion, routing
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind
 from provisioning.models import ApprovalRequirement, ChangeRequest, Environment, Run
 from provisioning.notifications import notify_change
@@ -62,7 +62,8 @@ def enqueue_run(
     run = Run.objects.create(
         environment=environment, change_request=change, kind=kind, destroy=destroy, retry_of=retry_of
     )
-    transaction.on_commit(lambda: run_terraform_task.delay(run.pk))
+    queue = routing.queue_for(environment)  # the worker pool of the environment's cloud account or region
+    transaction.on_commit(lambda: run_terraform_task.apply_async((run.pk,), queue=queue))
     return run
 
 
