@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from conftest import request_change
 from provisioning import actions
 from provisioning.actions import decide_change
-from provisioning.choices import ChangeStatus, EnvironmentStatus
+from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind
 from provisioning.models import ChangeRequest, Environment
 from provisioning.tests.conftest import tagged_arns, wait_for_status
 
@@ -145,3 +145,37 @@ def test_pattern_is_applied_compliant_and_destroyed(slug, sandbox, aws, catalogu
     environment.refresh_from_db()
     assert environment.status == EnvironmentStatus.DECOMMISSIONED
     assert gone()
+
+
+def test_production_database_is_protected_until_its_approved_decommission(sandbox, aws, catalogue, alice, payments,
+                                                                          nina, sam, pat):  # fmt: skip
+    reviewers = {"network": nina, "security": sam, "platform": pat}
+
+    # given alice's production database, applied after review
+    change = request_change(
+        alice,
+        payments,
+        catalogue["postgres-database"],
+        name="ledger-db",
+        tier="prod",
+        multi_az=True,
+        instance_class="db.t3.small",
+    )
+    change = approve_everything(change, reviewers)
+    environment = Environment.objects.get(pk=change.environment_id)
+    name = f"{environment.name}-{environment.pk}"
+
+    # then AWS holds it with deletion protection on, in two availability zones
+    database = aws("rds").describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
+    assert (database["DeletionProtection"], database["MultiAZ"]) == (True, True)
+
+    # when alice decommissions it and the platform team approves
+    destroy = actions.decommission_environment(actor=alice, environment=environment, confirm_name=environment.name)
+    destroy = approve_everything(destroy, reviewers)
+
+    # then the portal lifted the protection only then, and the database is gone
+    environment.refresh_from_db()
+    assert environment.status == EnvironmentStatus.DECOMMISSIONED
+    assert not _exists(lambda: aws("rds").describe_db_instances(DBInstanceIdentifier=name))
+    apply_log = destroy.runs.get(kind=RunKind.APPLY).log
+    assert "lift the deletion protection of module.pattern.aws_db_instance.this" in apply_log

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import no_changes, pattern_workspace, planned, tags_of
+from provisioning.terraform.workspace import DECOMMISSIONING_TFVARS
+
+from .helpers import folded_output, no_changes, pattern_workspace, planned, tags_of
 
 pytestmark = pytest.mark.integration
 
@@ -70,6 +72,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     )
     assert db["tags_all"] == {**spec.default_tags, "Name": name}
     assert db["skip_final_snapshot"] is (tier != "prod")
+    assert db["deletion_protection"] is (tier == "prod")
 
     tf.apply_saved_plan()
     outputs = tf.outputs()
@@ -79,6 +82,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     assert instance["BackupRetentionPeriod"] == defaults["backup_retention_days"]
     assert instance["IAMDatabaseAuthenticationEnabled"] is True and instance["AutoMinorVersionUpgrade"] is True
     assert instance["CopyTagsToSnapshot"] is True
+    assert instance["DeletionProtection"] is (tier == "prod")
     assert tags_of(instance["TagList"]) == {**spec.default_tags, "Name": name}
     assert outputs["endpoint"] == f"{instance['Endpoint']['Address']}:5432"
     assert secrets.describe_secret(SecretId=outputs["master_secret_arn"])["ARN"] == outputs["master_secret_arn"]
@@ -92,6 +96,15 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     topic = aws("sns").get_topic_attributes(TopicArn=outputs["alarm_topic_arn"])["Attributes"]
     assert topic["KmsMasterKeyId"].startswith("arn:aws:kms:")  # a key CloudWatch may use, not alias/aws/sns
     no_changes(tf)
+    if tier == "prod":
+        # AWS refuses to delete the protected database; the portal's decommission lifts the protection
+        # first with the module's `decommissioning` variable, as here.
+        refused = tf.run("destroy", "-input=false", "-auto-approve", check=False)
+        assert refused.returncode == 1 and "Cannot delete protected DB Instance" in folded_output(refused)
+        assert rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"]
+        address = "module.pattern.aws_db_instance.this"
+        tf.run("apply", "-input=false", "-auto-approve", f"-target={address}", f"-var-file={DECOMMISSIONING_TFVARS}")
+        assert rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["DeletionProtection"] is False
 
     tf.run("destroy", "-input=false", "-auto-approve")
 

@@ -64,7 +64,9 @@ resource "aws_db_instance" "this" {
   publicly_accessible         = false
   multi_az                    = var.multi_az
   backup_retention_period     = var.backup_retention_days
-  deletion_protection         = false
+  # Production databases refuse deletion (by Terraform, the console or the API) until the portal's
+  # decommission lifts the protection, which it does only for a reviewed, approved decommission.
+  deletion_protection = var.tier == "prod" && !var.decommissioning
   # Hardened defaults: security patches of the minor version applied in the maintenance window,
   # IAM authentication available (short-lived tokens instead of shared passwords), snapshots tagged.
   auto_minor_version_upgrade          = true
