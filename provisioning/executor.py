@@ -19,7 +19,13 @@ from provisioning.actions import runs
 from provisioning.choices import RunKind, RunStatus
 from provisioning.faults import crash_point
 from provisioning.models import Environment, Run
-from provisioning.runtime import cli_config_file, plugin_cache_dir, workspace_spec, workspaces_dir
+from provisioning.runtime import (
+    cli_config_file,
+    plugin_cache_dir,
+    provide_sandbox_platform_keys,
+    workspace_spec,
+    workspaces_dir,
+)
 from provisioning.terraform.cli import Interrupted, TerraformCLI, TerraformError
 from provisioning.terraform.plan_diff import describe_drift, describe_plan
 from provisioning.terraform.workspace import (
@@ -183,6 +189,7 @@ def _execute_claimed(run: Run) -> None:
 def _execute(run: Run, workdir, stream: LogStream) -> None:
     environment_obj = run.environment
     spec = workspace_spec(environment_obj, run.change_request, run)
+    provide_sandbox_platform_keys(spec)
     shutil.rmtree(workdir, ignore_errors=True)
     write_workspace(workdir, spec)
     env = environment(spec, cli_config_file=cli_config_file(), plugin_cache_dir=plugin_cache_dir())

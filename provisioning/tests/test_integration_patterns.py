@@ -55,6 +55,14 @@ def check_alarms(aws, environment, metrics: set[str]) -> None:
     assert aws("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]["KmsMasterKeyId"]
 
 
+def assert_alarm_topic_under_platform_key(aws, environment) -> None:
+    topic = aws("sns").get_topic_attributes(TopicArn=environment.outputs["alarm_topic_arn"])["Attributes"]
+    platform_key = aws("kms").describe_key(KeyId="alias/idp-platform-alarms")["KeyMetadata"]["Arn"]
+    assert topic["KmsMasterKeyId"] == platform_key
+    create = environment.changes.order_by("pk").first()
+    assert not create.requirements.filter(group="security").exists()
+
+
 def check_data_warehouse(aws, environment):
     name = f"{environment.name}-{environment.pk}"
     cluster = aws("redshift").describe_clusters(ClusterIdentifier=name)["Clusters"][0]
@@ -70,6 +78,7 @@ def check_data_warehouse(aws, environment):
     ]["VpcId"]
     gateways = aws("ec2").describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
     assert gateways["InternetGateways"] == [], "the warehouse VPC must have no internet gateway"
+    check_alarms(aws, environment, {"CPUUtilization", "PercentageDiskSpaceUsed", "HealthStatus"})
     return lambda: (
         not _exists(lambda: aws("redshift").describe_clusters(ClusterIdentifier=name))
         and not _exists(lambda: aws("s3").head_bucket(Bucket=bucket))
@@ -95,6 +104,9 @@ def check_message_queue(aws, environment):
     topic = aws("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]
     assert topic["KmsMasterKeyId"] == "alias/aws/sns"
     assert set(aws("sqs").list_queue_tags(QueueUrl=url)["Tags"]) >= MANDATORY
+    check_alarms(aws, environment, {"ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible"})
+    # encrypted with the platform's key, not one of its own: creating a queue needs no security review
+    assert_alarm_topic_under_platform_key(aws, environment)
     return lambda: (
         not _exists(lambda: aws("sqs").get_queue_attributes(QueueUrl=url))
         and not _exists(lambda: aws("sns").get_topic_attributes(TopicArn=topic_arn))

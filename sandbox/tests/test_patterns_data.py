@@ -6,6 +6,7 @@ Plan, apply, re-plan (no changes), destroy; in the dev tier (no final snapshot) 
 (final snapshot on destroy).
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,10 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
         "module.pattern.aws_s3_bucket_versioning.data",
         "module.pattern.aws_redshift_subnet_group.this",
         "module.pattern.aws_redshift_cluster.this",
+        "module.pattern.aws_sns_topic.alarms",
+        "module.pattern.aws_cloudwatch_metric_alarm.cpu",
+        "module.pattern.aws_cloudwatch_metric_alarm.disk_used",
+        "module.pattern.aws_cloudwatch_metric_alarm.health",
     }
     cluster = planned(plan, "module.pattern.aws_redshift_cluster.this")
     assert (cluster["encrypted"], cluster["publicly_accessible"]) == (True, False)
@@ -161,6 +166,17 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
     rule = s3.get_bucket_encryption(Bucket=outputs["data_bucket"])["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == outputs["kms_key_arn"]
+    alarms = {
+        a["MetricName"]: a for a in aws("cloudwatch").describe_alarms(AlarmNames=outputs["alarms"])["MetricAlarms"]
+    }
+    assert set(alarms) == {"CPUUtilization", "PercentageDiskSpaceUsed", "HealthStatus"}
+    assert all(a["AlarmActions"] == [outputs["alarm_topic_arn"]] for a in alarms.values())
+    assert all(a["Dimensions"] == [{"Name": "ClusterIdentifier", "Value": name}] for a in alarms.values())
+    assert alarms["CPUUtilization"]["Threshold"] == (80.0 if tier == "prod" else 90.0)
+    topic = aws("sns").get_topic_attributes(TopicArn=outputs["alarm_topic_arn"])["Attributes"]
+    assert topic["KmsMasterKeyId"] == outputs["kms_key_arn"]  # the warehouse's key, which lets CloudWatch publish
+    key_policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+    assert {"Service": "cloudwatch.amazonaws.com"} in [s["Principal"] for s in key_policy["Statement"]]
     no_changes(tf)
 
     tf.run("destroy", "-input=false", "-auto-approve")

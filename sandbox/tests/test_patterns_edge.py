@@ -80,6 +80,22 @@ def test_message_queue_apply_builds_encrypted_wired_queues(message_queue, aws):
     assert received[0]["Body"] == "hello"
 
 
+def test_message_queue_raises_its_alarms_to_a_topic_under_the_platform_key(message_queue, aws):
+    outputs = message_queue.outputs
+
+    alarms = aws("cloudwatch").describe_alarms(AlarmNames=outputs["alarms"])["MetricAlarms"]
+
+    by_metric = {a["MetricName"]: a for a in alarms}
+    oldest, dead = by_metric["ApproximateAgeOfOldestMessage"], by_metric["ApproximateNumberOfMessagesVisible"]
+    assert oldest["Dimensions"] == [{"Name": "QueueName", "Value": "acc-mq-1"}] and oldest["Threshold"] == 900
+    assert dead["Dimensions"] == [{"Name": "QueueName", "Value": "acc-mq-1-dlq"}] and dead["Threshold"] == 0
+    assert all(a["AlarmActions"] == a["OKActions"] == [outputs["alarm_topic_arn"]] for a in alarms)
+    topic = aws("sns").get_topic_attributes(TopicArn=outputs["alarm_topic_arn"])["Attributes"]
+    platform_key = aws("kms").describe_key(KeyId="alias/idp-platform-alarms")["KeyMetadata"]
+    assert topic["KmsMasterKeyId"] == platform_key["Arn"]
+    assert "aws_kms_key" not in {c["type"] for c in message_queue.plan["resource_changes"]}
+
+
 def test_message_queue_replan_has_no_changes(message_queue):
     assert no_changes(message_queue.tf)
 
