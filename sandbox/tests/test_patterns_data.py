@@ -57,6 +57,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
         "module.pattern.aws_subnet.private[1]",
         "module.pattern.aws_security_group.database",
         "module.pattern.aws_db_subnet_group.this",
+        "module.pattern.aws_db_parameter_group.this",
         "module.pattern.aws_db_instance.this",
         "module.pattern.aws_kms_key.alarms",
         "module.pattern.aws_sns_topic.alarms",
@@ -84,6 +85,16 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     assert instance["IAMDatabaseAuthenticationEnabled"] is True and instance["AutoMinorVersionUpgrade"] is True
     assert instance["CopyTagsToSnapshot"] is True
     assert instance["DeletionProtection"] is (tier == "prod")
+    # TLS required: the instance uses a parameter group of its family with rds.force_ssl = 1
+    group = instance["DBParameterGroups"][0]["DBParameterGroupName"]
+    assert group.startswith(f"{name}-")
+    family = rds.describe_db_parameter_groups(DBParameterGroupName=group)["DBParameterGroups"][0]
+    assert family["DBParameterGroupFamily"] == f"postgres{defaults['engine_version']}"
+    values = {
+        p["ParameterName"]: p["ParameterValue"]
+        for p in rds.describe_db_parameters(DBParameterGroupName=group)["Parameters"]
+    }
+    assert values["rds.force_ssl"] == "1"
     assert tags_of(instance["TagList"]) == {**spec.default_tags, "Name": name}
     assert outputs["endpoint"] == f"{instance['Endpoint']['Address']}:5432"
     assert secrets.describe_secret(SecretId=outputs["master_secret_arn"])["ARN"] == outputs["master_secret_arn"]
@@ -111,6 +122,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
 
     assert name not in {d["DBInstanceIdentifier"] for d in rds.describe_db_instances()["DBInstances"]}
     assert name not in {g["DBSubnetGroupName"] for g in rds.describe_db_subnet_groups()["DBSubnetGroups"]}
+    assert group not in {g["DBParameterGroupName"] for g in rds.describe_db_parameter_groups()["DBParameterGroups"]}
     snapshots = {s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]}
     assert (f"{name}-final" in snapshots) is (tier == "prod")
     assert outputs["master_secret_arn"] not in {s["ARN"] for s in secrets.list_secrets()["SecretList"]}

@@ -70,6 +70,17 @@ def test_message_queue_apply_builds_encrypted_wired_queues(message_queue, aws):
     assert json.loads(main["RedrivePolicy"]) == {"deadLetterTargetArn": dlq["QueueArn"], "maxReceiveCount": 5}
     statement = json.loads(main["Policy"])["Statement"][0]
     assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == outputs["topic_arn"]
+    # TLS only: both queues and both topics deny any request that does not come over TLS
+    topic_policies = [
+        sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"]
+        for arn in (outputs["topic_arn"], outputs["alarm_topic_arn"])
+    ]
+    for policy in [main["Policy"], dlq["Policy"], *topic_policies]:
+        deny = {s["Sid"]: s for s in json.loads(policy)["Statement"]}["DenyWithoutTLS"]
+        assert (deny["Effect"], deny["Principal"]) == ("Deny", "*")
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    alarm_policy = {s["Sid"]: s for s in json.loads(topic_policies[1])["Statement"]}
+    assert alarm_policy["CloudWatchPublishes"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert sqs.list_queue_tags(QueueUrl=outputs["queue_url"])["Tags"]["cost-centre"] == "CC-1001"
     assert sns.get_topic_attributes(TopicArn=outputs["topic_arn"])["Attributes"]["KmsMasterKeyId"] == "alias/aws/sns"
     subscriptions = sns.list_subscriptions_by_topic(TopicArn=outputs["topic_arn"])["Subscriptions"]

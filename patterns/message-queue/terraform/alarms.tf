@@ -24,6 +24,33 @@ resource "aws_sns_topic" "alarms" {
   tags              = merge(var.tags, { Name = "${var.name}-alarms" })
 }
 
+# CloudWatch publishes to the topic (a policy replaces the default one, so this is said), over TLS only.
+resource "aws_sns_topic_policy" "alarms" {
+  arn = aws_sns_topic.alarms.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "CloudWatchPublishes"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+      },
+      {
+        Sid       = "AccountSubscribes"
+        Effect    = "Allow"
+        Principal = { AWS = "*" }
+        Action    = ["sns:Subscribe", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"]
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = { StringEquals = { "AWS:SourceOwner" = data.aws_caller_identity.current.account_id } }
+      },
+      merge(local.deny_plain_http, { Action = "sns:*", Resource = aws_sns_topic.alarms.arn }),
+    ]
+  })
+}
+
 resource "aws_cloudwatch_metric_alarm" "oldest_message" {
   alarm_name          = "${var.name}-oldest-message"
   alarm_description   = "The oldest message in the queue has waited more than ${local.alarm_oldest_message_seconds} seconds."
