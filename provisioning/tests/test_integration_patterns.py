@@ -45,6 +45,13 @@ def check_web_app(aws, environment):
     )
 
 
+def check_flow_logs(aws, environment) -> None:
+    """Every accepted and rejected connection of the environment's VPC is logged to S3."""
+    name = f"{environment.name}-{environment.pk}"
+    logs = aws("ec2").describe_flow_logs(Filters=[{"Name": "tag:Name", "Values": [f"{name}-flow-logs"]}])["FlowLogs"]
+    assert [(f["TrafficType"], f["LogDestinationType"]) for f in logs] == [("ALL", "s3")]
+
+
 def check_alarms(aws, environment, metrics: set[str]) -> None:
     """The environment's alarms exist, watch ``metrics`` and notify the topic in its outputs."""
     topic_arn, names = environment.outputs["alarm_topic_arn"], environment.outputs["alarms"]
@@ -79,6 +86,7 @@ def check_data_warehouse(aws, environment):
     gateways = aws("ec2").describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
     assert gateways["InternetGateways"] == [], "the warehouse VPC must have no internet gateway"
     check_alarms(aws, environment, {"CPUUtilization", "PercentageDiskSpaceUsed", "HealthStatus"})
+    check_flow_logs(aws, environment)
     return lambda: (
         not _exists(lambda: aws("redshift").describe_clusters(ClusterIdentifier=name))
         and not _exists(lambda: aws("s3").head_bucket(Bucket=bucket))
@@ -91,6 +99,11 @@ def check_postgres_database(aws, environment):
     assert database["StorageEncrypted"] and not database["PubliclyAccessible"]
     assert {t["Key"] for t in database["TagList"]} >= MANDATORY
     check_alarms(aws, environment, {"CPUUtilization", "FreeStorageSpace", "DatabaseConnections"})
+    check_flow_logs(aws, environment)
+    parameters = aws("rds").describe_db_parameters(
+        DBParameterGroupName=database["DBParameterGroups"][0]["DBParameterGroupName"]
+    )
+    assert {p["ParameterName"]: p["ParameterValue"] for p in parameters["Parameters"]}["rds.force_ssl"] == "1"
     return lambda: (
         not _exists(lambda: aws("rds").describe_db_instances(DBInstanceIdentifier=name))
         and not aws("cloudwatch").describe_alarms(AlarmNamePrefix=f"{name}-")["MetricAlarms"]

@@ -37,6 +37,18 @@ def run_workspace(tmp_path: Path, terraform_env: dict, endpoint: str, slug: str,
     return pattern_workspace(tmp_path, terraform_env, endpoint, slug, name, tier, portal_tags(slug, name, tier))
 
 
+def check_flow_logs(aws, name: str, key_arn: str) -> str:
+    """The VPC's flow logs (all traffic) go to a bucket of their own, encrypted with ``key_arn``; its name."""
+    logs = aws("ec2").describe_flow_logs(Filters=[{"Name": "tag:Name", "Values": [f"{name}-flow-logs"]}])["FlowLogs"]
+    assert [(f["TrafficType"], f["LogDestinationType"]) for f in logs] == [("ALL", "s3")]
+    bucket = logs[0]["LogDestination"].split(":::", 1)[1]
+    rule = aws("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == key_arn
+    policy = json.loads(aws("s3").get_bucket_policy(Bucket=bucket)["Policy"])
+    assert {s["Sid"] for s in policy["Statement"]} >= {"LogDeliveryWritesFlowLogs", "RefusePlainHttp"}
+    return bucket
+
+
 def creates_only(plan: dict) -> set[str]:
     assert {tuple(c["change"]["actions"]) for c in plan["resource_changes"]} <= {("create",), ("read",)}
     return {c["address"] for c in plan["resource_changes"] if c["change"]["actions"] == ["create"]}
@@ -64,6 +76,13 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
         "module.pattern.aws_cloudwatch_metric_alarm.cpu",
         "module.pattern.aws_cloudwatch_metric_alarm.free_storage",
         "module.pattern.aws_cloudwatch_metric_alarm.connections",
+        "module.pattern.aws_s3_bucket.flow_logs",
+        "module.pattern.aws_s3_bucket_server_side_encryption_configuration.flow_logs",
+        "module.pattern.aws_s3_bucket_public_access_block.flow_logs",
+        "module.pattern.aws_s3_bucket_versioning.flow_logs",
+        "module.pattern.aws_s3_bucket_lifecycle_configuration.flow_logs",
+        "module.pattern.aws_s3_bucket_policy.flow_logs",
+        "module.pattern.aws_flow_log.this",
     }
     db = planned(plan, "module.pattern.aws_db_instance.this")
     assert (db["storage_encrypted"], db["publicly_accessible"], db["multi_az"]) == (True, False, False)
@@ -107,6 +126,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     assert alarms["FreeStorageSpace"]["Threshold"] == defaults["allocated_storage_gb"] * 0.1 * 1024**3
     topic = aws("sns").get_topic_attributes(TopicArn=outputs["alarm_topic_arn"])["Attributes"]
     assert topic["KmsMasterKeyId"].startswith("arn:aws:kms:")  # a key CloudWatch may use, not alias/aws/sns
+    flow_bucket = check_flow_logs(aws, name, topic["KmsMasterKeyId"])
     no_changes(tf)
     if tier == "prod":
         # AWS refuses to delete the protected database; the portal's decommission lifts the protection
@@ -127,6 +147,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     assert (f"{name}-final" in snapshots) is (tier == "prod")
     assert outputs["master_secret_arn"] not in {s["ARN"] for s in secrets.list_secrets()["SecretList"]}
     assert aws("cloudwatch").describe_alarms(AlarmNamePrefix=f"{name}-")["MetricAlarms"] == []
+    assert flow_bucket not in {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
 
 
 @pytest.mark.parametrize("tier", ["dev", "prod"])
@@ -154,6 +175,13 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
         "module.pattern.aws_cloudwatch_metric_alarm.cpu",
         "module.pattern.aws_cloudwatch_metric_alarm.disk_used",
         "module.pattern.aws_cloudwatch_metric_alarm.health",
+        "module.pattern.aws_s3_bucket.flow_logs",
+        "module.pattern.aws_s3_bucket_server_side_encryption_configuration.flow_logs",
+        "module.pattern.aws_s3_bucket_public_access_block.flow_logs",
+        "module.pattern.aws_s3_bucket_versioning.flow_logs",
+        "module.pattern.aws_s3_bucket_lifecycle_configuration.flow_logs",
+        "module.pattern.aws_s3_bucket_policy.flow_logs",
+        "module.pattern.aws_flow_log.this",
     }
     cluster = planned(plan, "module.pattern.aws_redshift_cluster.this")
     assert (cluster["encrypted"], cluster["publicly_accessible"]) == (True, False)
@@ -189,6 +217,8 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
     assert topic["KmsMasterKeyId"] == outputs["kms_key_arn"]  # the warehouse's key, which lets CloudWatch publish
     key_policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
     assert {"Service": "cloudwatch.amazonaws.com"} in [s["Principal"] for s in key_policy["Statement"]]
+    assert {"Service": "delivery.logs.amazonaws.com"} in [s["Principal"] for s in key_policy["Statement"]]
+    check_flow_logs(aws, name, outputs["kms_key_arn"])
     no_changes(tf)
 
     tf.run("destroy", "-input=false", "-auto-approve")

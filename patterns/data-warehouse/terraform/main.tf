@@ -46,7 +46,7 @@ resource "aws_security_group" "warehouse" {
 }
 
 resource "aws_kms_key" "this" {
-  description             = "${var.name}: warehouse, data bucket and alarm topic"
+  description             = "${var.name}: warehouse, data bucket, alarm topic and flow logs"
   enable_key_rotation     = true
   deletion_window_in_days = 7
   policy = jsonencode({
@@ -57,6 +57,13 @@ resource "aws_kms_key" "this" {
         Effect    = "Allow"
         Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
         Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "LogDeliveryEncryptsFlowLogs"
+        Effect    = "Allow"
+        Principal = { Service = "delivery.logs.amazonaws.com" }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
         Resource  = "*"
       },
       {

@@ -21,7 +21,7 @@ locals {
 }
 
 resource "aws_kms_key" "alarms" {
-  description             = "${var.name}: alarm notifications"
+  description             = "${var.name}: alarm notifications and flow logs"
   enable_key_rotation     = true
   deletion_window_in_days = 7
   policy = jsonencode({
@@ -32,6 +32,13 @@ resource "aws_kms_key" "alarms" {
         Effect    = "Allow"
         Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
         Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "LogDeliveryEncryptsFlowLogs"
+        Effect    = "Allow"
+        Principal = { Service = "delivery.logs.amazonaws.com" }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
         Resource  = "*"
       },
       {
