@@ -4,6 +4,8 @@ Real Celery worker, terraform binary, PostgreSQL state backend and moto server;
 approvals given by the reviewer groups the rules ask for.
 """
 
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -59,7 +61,12 @@ def check_alarms(aws, environment, metrics: set[str]) -> None:
     assert {a["MetricName"] for a in alarms} == metrics
     assert len(alarms) == len(names)
     assert all(a["AlarmActions"] == [topic_arn] and a["OKActions"] == [topic_arn] for a in alarms)
-    assert aws("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]["KmsMasterKeyId"]
+    topic = aws("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+    assert topic["KmsMasterKeyId"]
+    # TLS only, and CloudWatch may publish (the topic's policy replaces SNS's default one)
+    statements = {s["Sid"]: s for s in json.loads(topic["Policy"])["Statement"]}
+    assert statements["DenyWithoutTLS"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert statements["CloudWatchPublishes"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
 
 
 def assert_alarm_topic_under_platform_key(aws, environment) -> None:

@@ -15,6 +15,41 @@ resource "aws_sns_topic" "alarms" {
   tags              = merge(var.tags, { Name = "${var.name}-alarms" })
 }
 
+# Encryption in transit: the topic refuses requests that do not come over TLS. Its policy replaces
+# the default one, so CloudWatch's right to publish and the account's to subscribe are written out.
+resource "aws_sns_topic_policy" "alarms" {
+  arn = aws_sns_topic.alarms.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "CloudWatchPublishes"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+      },
+      {
+        Sid       = "AccountSubscribes"
+        Effect    = "Allow"
+        Principal = { AWS = "*" }
+        Action    = ["sns:Subscribe", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"]
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = { StringEquals = { "AWS:SourceOwner" = data.aws_caller_identity.current.account_id } }
+      },
+      {
+        Sid       = "DenyWithoutTLS"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sns:*"
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}
+
 resource "aws_cloudwatch_metric_alarm" "cpu" {
   alarm_name          = "${var.name}-cpu"
   alarm_description   = "Warehouse CPU above ${local.alarm_cpu_percent} % for 15 minutes."
