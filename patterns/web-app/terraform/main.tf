@@ -124,6 +124,25 @@ resource "aws_db_subnet_group" "this" {
   tags       = merge(var.tags, { Name = var.name })
 }
 
+# Encryption in transit: the database refuses connections that do not use TLS. A new major version
+# needs a group of its family: created before the old one goes (hence the prefix, not a fixed name).
+resource "aws_db_parameter_group" "this" {
+  name_prefix = "${var.name}-"
+  family      = "postgres${var.database_engine_version}"
+  description = "${var.name}: TLS required"
+
+  parameter {
+    name  = "rds.force_ssl"
+    value = "1"
+  }
+
+  tags = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
 resource "aws_db_instance" "this" {
   identifier                  = var.name
   engine                      = "postgres"
@@ -139,9 +158,12 @@ resource "aws_db_instance" "this" {
   db_subnet_group_name        = aws_db_subnet_group.this.name
   vpc_security_group_ids      = [aws_security_group.database.id]
   publicly_accessible         = false
+  parameter_group_name        = aws_db_parameter_group.this.name
   multi_az                    = var.multi_az
   backup_retention_period     = var.tier == "prod" ? 14 : 1
-  deletion_protection         = false
+  # Production databases refuse deletion (by Terraform, the console or the API) until the portal's
+  # decommission lifts the protection, which it does only for a reviewed, approved decommission.
+  deletion_protection = var.tier == "prod" && !var.decommissioning
   # Hardened defaults: security patches of the minor version applied in the maintenance window,
   # IAM authentication available (short-lived tokens instead of shared passwords), snapshots tagged.
   auto_minor_version_upgrade          = true
