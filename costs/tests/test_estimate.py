@@ -120,3 +120,30 @@ def test_resources_being_destroyed_cost_nothing_afterwards():
     for rc in plan["resource_changes"]:
         rc["change"]["actions"] = ["delete"]
     assert estimate("dev-environment", plan).monthly == 0
+
+
+# -- usage declared for one resource block ------------------------------------------------------
+def test_usage_declared_for_a_block_prices_that_block_and_not_its_siblings():
+    usage = {"aws_s3_bucket": {"storage_gb": 100}, "aws_s3_bucket.flow_logs": {"storage_gb": 1}}
+    resources = [
+        ("module.pattern.aws_s3_bucket.data", "aws_s3_bucket", {}),
+        ("module.pattern.aws_s3_bucket.flow_logs[0]", "aws_s3_bucket", {}),
+    ]
+
+    lines = estimate_resources(resources, BOOK, "eu-west-1", usage).lines
+
+    assert [line.monthly for line in lines] == [Decimal("2.3"), Decimal("0.023")]
+
+
+def test_the_quote_prices_a_named_block_at_its_own_usage():
+    from costs.quote import quote
+
+    cost_model = {
+        "resources": [{"type": "aws_sns_topic"}, {"type": "aws_sns_topic", "name": "alarms"}],
+        "usage": {"dev": {"aws_sns_topic": {"requests_million": 2}, "aws_sns_topic.alarms": {"requests_million": 0}}},
+    }
+
+    result = quote(cost_model, {}, tier="dev", region="eu-west-1", book=BOOK)
+
+    assert [line.address for line in result.lines] == ["aws_sns_topic #1", "aws_sns_topic.alarms #2"]
+    assert [line.monthly for line in result.lines] == [Decimal("1.0"), Decimal(0)]
