@@ -50,7 +50,7 @@ def id_attribute() -> Attribute:
 
 
 def tags_attributes() -> list[Attribute]:
-    """``tags`` (Optional) and ``tags_all`` (Computed, = default_tags merged with tags, known at plan)."""
+    """``tags`` (Optional) and ``tags_all`` (Computed: default_tags merged with tags, see plan_tags_all)."""
     return [optional("tags", Map(String())), computed("tags_all", Map(String()))]
 
 
