@@ -7,9 +7,8 @@ What differs from tf 1.2.0 (see sandbox/README.md for the why):
 - List/single nested blocks and object-typed attributes are handled (tf has set blocks only).
 - Plan and apply answers carry ``legacy_type_system``, as SDKv2 (the real provider's framework)
   sets it: Terraform then accepts SDKv2's shapes, such as ``[]``/``false``/``""`` for the members
-  an ``ingress { ... }`` block leaves out, where protocol 6's strict rules would refuse any
-  planned value that differs from the configuration (see LEGACY_TYPE_SYSTEM).
-  ``preserve_nulls`` still keeps applied/refreshed top-level values consistent.
+  an ``ingress { ... }`` block leaves out (served over protocol 5, see runner.py).
+  ``preserve_nulls`` still keeps applied/refreshed top-level values equal to the configuration.
 - Any failure becomes an error diagnostic (unreachable endpoint, AWS error, bug), never a crash.
 """
 
@@ -27,14 +26,9 @@ from .errors import NotFound, ProviderError, add_exception
 from .state import normalize, plan_object, preserve_nulls, requires_replace, strip_unknown
 from .types import Unknown
 
-# Why the flag and not protocol 5 or a different schema: the real hashicorp/aws resources are
-# SDKv2 resources, whose answers carry this flag (UnsafeToUseLegacyTypeSystem) whatever the
-# protocol; tfplugin6 has the same field and Terraform honours it there too (checked with the
-# pinned 1.0.3), so the sandbox keeps the real schema (``ingress`` an Optional+Computed set of
-# objects whose members have no flags of their own, as `terraform providers schema -json` shows
-# it) and the real plan shapes, without a second protocol implementation. Declaring the members
-# Optional+Computed instead would need protocol-6 nested attributes, which do not accept the
-# `ingress { ... }` block syntax every real configuration uses.
+# SDKv2 (the real provider's framework) sets this flag (UnsafeToUseLegacyTypeSystem) on every plan
+# and apply answer; Terraform honours it from protocol-5 providers, hence the sandbox serves
+# protocol 5 (runner.py says why not a different schema instead).
 LEGACY_TYPE_SYSTEM = True
 
 
