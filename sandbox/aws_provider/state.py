@@ -106,7 +106,8 @@ def plan_object(node: Node, proposed: dict, prior: dict | None, config: Any, *, 
     Attributes that are computed and null in the configuration get the ``default`` if they have
     one (SDKv2 Default; such attributes are declared computed), else unknown on create and the
     prior value on update. Objects inside configurable attributes (security-group rules, routes)
-    get SDKv2's zero value for every member left null, as the real provider plans them.
+    get SDKv2's zero value for every member left null, and sets holding an unknown value are
+    wholly unknown, as the real provider plans them.
     ``config`` is the configuration value of this object, or None where it cannot be matched
     (set elements): then a null proposed value stands for a null config.
     """
@@ -115,6 +116,10 @@ def plan_object(node: Node, proposed: dict, prior: dict | None, config: Any, *, 
         p = proposed.get(a.name)
         if a.optional and _has_objects(a.type):
             out[a.name] = zero_filled(a.type, p)
+        if isinstance(a.type, Set) and has_unknown(out[a.name]):
+            # SDKv2 hashes set elements, so a set with anything unknown in it is wholly unknown
+            # (e.g. vpc_security_group_ids = [aws_security_group.x.id] on create).
+            out[a.name] = Unknown
         config_null = p is None if config is None else _config_child(config, a.name) is None
         if not (a.computed and config_null):
             continue

@@ -46,12 +46,19 @@ def test_create_plan_fills_defaults_and_leaves_computed_unknown():
 
 def test_rule_members_left_out_are_planned_as_sdkv2_zero_values():
     # the real provider plans `ingress { from_port = 22 ... }` with [] / "" / false for the rest
-    config = normalize(SCHEMA, {"name": "x", "rules": [{"from_port": 22, "cidr_blocks": Unknown}]})
+    config = normalize(SCHEMA, {"name": "x", "rules": [{"from_port": 22}]})
 
     planned = plan_object(SCHEMA, config, None, config, creating=True)
 
-    assert planned["rules"] == [{"from_port": 22, "cidr_blocks": Unknown, "description": ""}]
+    assert planned["rules"] == [{"from_port": 22, "cidr_blocks": [], "description": ""}]
     assert plan_object(SCHEMA, normalize(SCHEMA, {"name": "x"}), None, None, creating=True)["rules"] is Unknown
+
+
+def test_a_set_holding_an_unknown_value_is_planned_wholly_unknown():
+    # SDKv2 cannot hash an unknown set element: the real provider plans the whole set unknown
+    config = normalize(SCHEMA, {"name": "x", "rules": [{"from_port": 22, "cidr_blocks": Unknown}]})
+
+    assert plan_object(SCHEMA, config, None, config, creating=True)["rules"] is Unknown
 
 
 def test_update_plan_keeps_prior_computed_values_and_reapplies_defaults():

@@ -175,7 +175,7 @@ class Subnet(AwsResource):
         optional("enable_lni_at_device_index", Number(), computed=True),
         optional("enable_resource_name_dns_a_record_on_launch", Bool(), default=False),
         optional("enable_resource_name_dns_aaaa_record_on_launch", Bool(), default=False),
-        optional("ipv6_cidr_block", String(), computed=True),
+        optional("ipv6_cidr_block", String()),  # not computed in v5: null when unset
         computed("ipv6_cidr_block_association_id", String()),
         optional("ipv6_native", Bool(), default=False, force_new=True),
         optional("map_customer_owned_ip_on_launch", Bool()),
