@@ -59,12 +59,7 @@ NOT_IMPLEMENTED = {
         "network_interface", "private_dns_name_options",
     },
     "aws_kms_key": {"custom_key_store_id", "xks_key_id"},
-    # v5's deprecated inline bucket settings (planned unknown on create by the real provider)
-    "aws_s3_bucket": {
-        "acceleration_status", "acl", "bucket_region", "cors_rule", "grant", "lifecycle_rule", "logging",
-        "object_lock_configuration", "policy", "replication_configuration", "request_payer",
-        "server_side_encryption_configuration", "versioning", "website", "website_domain", "website_endpoint",
-    },
+    "aws_s3_bucket": {"bucket_region"},  # provider 6's
 }  # fmt: skip
 # On every type: `timeouts` (no sandbox resource waits long enough to need it) and `region`
 # (per-resource region arrived with provider 6; some corpus plans constrained ">= 5" got 6).
