@@ -68,6 +68,7 @@ class Command(BaseCommand):
                     "ttl_days": 7,
                     "pattern": spec.slug,
                     "pattern_version": spec.version,
+                    "data_classification": spec.data_classification,  # as governance.gates.request_input
                     "parameters": parameters,
                 },  # fmt: skip
                 "pattern": {"tiers": spec.tiers, "parameters": sorted(spec.parameters_schema["properties"])},
