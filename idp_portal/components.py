@@ -6,6 +6,7 @@ processes `make run` starts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -106,6 +107,19 @@ class WorkerProcess:
         self.process.wait(10)
         self.log.close()
 
+    def kill_tree(self) -> list[int]:
+        """SIGKILL the worker and every process under it, terraform and its providers included (they run in
+        sessions of their own, out of reach of `kill`), as a container stop, the OOM killer or a lost host would.
+        Returns the pids killed besides the worker's own group."""
+        others = [pid for pid in descendants(self.process.pid) if _group_of(pid) != self.process.pid]
+        os.killpg(self.process.pid, 9)
+        for pid in others:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 9)
+        self.process.wait(10)
+        self.log.close()
+        return others
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -116,6 +130,32 @@ class WorkerProcess:
                 self.process.wait(10)
         if self.log and not self.log.closed:
             self.log.close()
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below `root` (children, their children...), read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                # The command name may hold spaces and parentheses: the parent pid follows the last ")".
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _group_of(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
 
 
 def worker_environment(database: dict, **overrides: str) -> dict[str, str]:

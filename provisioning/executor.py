@@ -15,6 +15,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from idp_portal.log_context import log_context
+from provisioning import reconcile
 from provisioning.actions import runs
 from provisioning.choices import RunKind, RunStatus
 from provisioning.faults import crash_point
@@ -189,6 +190,9 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     if isinstance(spec.state, PostgresState):
         cli.use_workspace(spec.state.workspace)
 
+    if run.kind == RunKind.PLAN:
+        _adopt_orphans(run, cli, stream, spec.region)
+
     if run.kind in (RunKind.PLAN, RunKind.DRIFT, RunKind.PREVIEW):
         drift = run.kind == RunKind.DRIFT
         flags = " -destroy" if run.destroy else " -refresh-only" if drift else ""
@@ -229,6 +233,39 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     crash_point("apply-read")
     runs.apply_finished(run.pk, exit_code=result.exit_code, outputs=outputs, state=state)
     crash_point("apply-committed")
+
+
+class OrphansFound(TerraformError):
+    """Resources of this environment that no state holds and that cannot be adopted with certainty."""
+
+
+def _adopt_orphans(run: Run, cli: TerraformCLI, stream: LogStream, region: str) -> None:
+    """After an interrupted apply, before planning: adopt into state what it created, or stop with the list."""
+    interrupted = reconcile.interrupted_apply(run)
+    if interrupted is None:
+        return
+    stream.write(
+        f"\n$ reconcile: apply run #{interrupted.pk} was interrupted; looking for resources tagged "
+        f"{reconcile.TAG}={run.environment_id} that the state does not hold\n"
+    )
+    state = cli.show_json()
+    try:
+        found = reconcile.tagged_resources(run.environment_id, region)
+    except reconcile.CloudUnreachable as exc:
+        raise TerraformError(str(exc)) from None
+    orphans = reconcile.find_orphans(found, state)
+    plan_run = interrupted.change_request.plan_run if interrupted.change_request else None
+    adoption = reconcile.plan_adoption(orphans, plan_run.plan_json if plan_run else None, state)
+    stream.write(f"{len(found)} tagged, {len(orphans)} not in state, {len(adoption.imports)} to adopt\n")
+    adopted = []
+    for address, resource in adoption.imports:
+        stream.write(f"\n$ terraform import {address} {resource.id}\n")
+        with stream.timed("import"):
+            cli.import_resource(stream, address, resource.id)
+        adopted.append({"address": address, **resource.as_dict()})
+    runs.orphans_reconciled(run.pk, adopted=adopted, unresolved=adoption.unresolved)
+    if adoption.unresolved:
+        raise OrphansFound(reconcile.describe_unresolved(run.environment_id, adoption.unresolved))
 
 
 def _record_what_is_left(run: Run, cli: TerraformCLI) -> None:

@@ -244,3 +244,24 @@ def state_after_failure(run_id: int, state: dict) -> None:
         for resource in state_resources(state, keep=PRICED_ATTRIBUTES)
     ]
     Environment.objects.filter(pk=run.environment_id).update(resources=resources, updated_at=timezone.now())
+
+
+def orphans_reconciled(run_id: int, *, adopted: list[dict], unresolved: list[dict]) -> None:
+    """What the check after an interrupted apply found: adopted into state, and what it could not adopt (shown on
+    the environment page until a retry finds none). Recorded in the environment's timeline either way."""
+    with transaction.atomic():
+        run = Run.objects.select_related("environment__team", "change_request").get(pk=run_id)
+        environment = Environment.objects.select_for_update().get(pk=run.environment_id)
+        if environment.orphans != unresolved:
+            environment.orphans = unresolved
+            environment.save(update_fields=["orphans", "updated_at"])
+        if adopted:
+            listed = ", ".join(f"{item['address']} ({item['id']})" for item in adopted)
+            record(AuditAction.ENVIRONMENT_ORPHANS_ADOPTED, change=run.change_request, environment=environment,
+                   run=run.pk, adopted=adopted,
+                   message=f"Run #{run.pk} adopted into state what an interrupted apply had created: {listed}.")  # fmt: skip
+        if unresolved:
+            record(AuditAction.ENVIRONMENT_ORPHANS_FOUND, change=run.change_request, environment=environment,
+                   run=run.pk, orphans=unresolved,
+                   message=f"Run #{run.pk} stopped: {len(unresolved)} resource(s) tagged with {environment} are in "
+                           f"no state: {', '.join(item['arn'] for item in unresolved)}.")  # fmt: skip
