@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RETRYABLE = "retry"  # every failure a retry can cure says so (the reaper, a stranded change, orphans listed)
-MAX_RETRIES = 6
 
 
 @dataclass
@@ -112,6 +111,7 @@ def run_chaos(*, env: dict, queue: str, workdir: Path, actor, team, pattern_vers
         for n in range(changes)
     ]  # fmt: skip
     retries: Counter = Counter()
+    max_retries = kills + 2  # each kill fails at most one change; a change needing more is lost, not unlucky
     started = time.monotonic()
     next_kill = started + rng.uniform(1, 4)
     try:
@@ -127,7 +127,7 @@ def run_chaos(*, env: dict, queue: str, workdir: Path, actor, team, pattern_vers
                 next_kill = time.monotonic() + rng.uniform(0.5, 6)
             runs.reap_orphaned_runs()  # what beat does every RUN_ORPHAN_AFTER_SECONDS / 2
             for change in ChangeRequest.objects.filter(pk__in=ids, status=ChangeStatus.FAILED):
-                if RETRYABLE in change.failure_reason.lower() and retries[change.pk] < MAX_RETRIES:
+                if RETRYABLE in change.failure_reason.lower() and retries[change.pk] < max_retries:
                     try:
                         actions.retry_change(actor=actor, change=change)
                     except actions.ChangeNotAllowed:
@@ -137,7 +137,7 @@ def run_chaos(*, env: dict, queue: str, workdir: Path, actor, team, pattern_vers
             retryable = [
                 c.pk
                 for c in ChangeRequest.objects.filter(pk__in=ids, status=ChangeStatus.FAILED)
-                if RETRYABLE in c.failure_reason.lower() and retries[c.pk] < MAX_RETRIES
+                if RETRYABLE in c.failure_reason.lower() and retries[c.pk] < max_retries
             ]
             if not open_changes.exists() and not retryable:
                 break
@@ -164,7 +164,9 @@ def _kill_a_busy_worker(rng, pool, ids, report: ChaosReport, descendants) -> boo
     candidates = [(w, kind) for w in pool for name, kind in busy.items() if name.startswith(f"{w.name}@")]
     if not candidates:
         return False
-    victim, kind = rng.choice(candidates)
+    applying = [c for c in candidates if c[1] == "apply"]
+    # Plans outnumber applies (every change plans first, and plans take longer here): aim at applies half the time.
+    victim, kind = rng.choice(applying if applying and rng.random() < 0.5 else candidates)
     time.sleep(rng.uniform(0, 1.5))  # a random point of that run, not its first second
     tree = descendants(victim.process.pid)
     had_terraform = any(_command(pid).startswith("terraform") or "/terraform" in _command(pid) for pid in tree)

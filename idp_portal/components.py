@@ -68,6 +68,12 @@ class MotoServer:
         wait_for(lambda: http_ok(f"{self.endpoint}/moto-api/"), 30, "moto server")
         return self
 
+    def restart(self, down_seconds: float = 0) -> None:
+        """Stop and start again on the same port: moto keeps nothing, as a cloud region that lost everything."""
+        self.stop()
+        time.sleep(down_seconds)
+        self.start()
+
     def reset(self) -> None:
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
@@ -77,6 +83,38 @@ class MotoServer:
             self.process.terminate()
             self.process.wait(10)
         self.log.close()
+
+
+class RedisServer:
+    """A private redis-server on a free port, without persistence: a restart loses every queued message."""
+
+    def __init__(self, log_path: Path):
+        self.log_path = log_path
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> RedisServer:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=open(self.log_path, "ab"),  # noqa: SIM115 - the process owns it
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(lambda: _accepts(self.port), 10, "redis-server")
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL, as a crashed or restarted broker host."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    stop = kill
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 class WorkerProcess:

@@ -9,7 +9,7 @@ import traceback
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -93,7 +93,18 @@ class LogStream:
         update = {"heartbeat_at": timezone.now()}
         if chunk:
             update["log"] = Concat(F("log"), Value(chunk))
-        Run.objects.filter(pk=self.run.pk).update(**update)
+        try:
+            Run.objects.filter(pk=self.run.pk).update(**update)
+        except (OperationalError, InterfaceError) as exc:
+            # The database dropped our connection (restart, failover, a terminated backend): terraform runs on.
+            # Reconnect once and write again; if that fails too, the run fails with the database's own words.
+            if connection.in_atomic_block:
+                raise
+            logger.warning("run %s lost its database connection (%s); reconnecting", self.run.pk, exc)
+            connection.close()
+            note = f"\n[the worker lost its database connection and reconnected: {str(exc).strip()}]\n"
+            update["log"] = Concat(F("log"), Value(chunk + note))
+            Run.objects.filter(pk=self.run.pk).update(**update)
 
     def write(self, text: str) -> None:
         self.buffer.append(text)

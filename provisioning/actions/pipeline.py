@@ -7,9 +7,11 @@ the caller's transaction and sends side effects with `transaction.on_commit`.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.db import transaction
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from governance import gates
 from governance.audit import record
@@ -18,6 +20,8 @@ from provisioning import costing, promotion
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind
 from provisioning.models import ApprovalRequirement, ChangeRequest, Environment, Run
 from provisioning.notifications import notify_change
+
+logger = logging.getLogger(__name__)
 
 
 def mandatory_tags(environment: Environment) -> dict[str, str]:
@@ -62,8 +66,21 @@ def enqueue_run(
     run = Run.objects.create(
         environment=environment, change_request=change, kind=kind, destroy=destroy, retry_of=retry_of
     )
-    transaction.on_commit(lambda: run_terraform_task.delay(run.pk))
+    transaction.on_commit(lambda: deliver(run_terraform_task, run.pk))
     return run
+
+
+def deliver(task, run_id: int) -> bool:
+    """Send a run to the workers. The run is stored whatever happens here: with the broker down, the request
+    still succeeds and the reaper sends the run again once the broker is back (RUN_REDELIVER_AFTER_SECONDS)."""
+    try:
+        task.delay(run_id)
+    except KombuOperationalError as exc:
+        logger.warning(
+            "run %s is queued but the broker is unreachable (%s); the reaper will send it again", run_id, exc
+        )
+        return False
+    return True
 
 
 def route_planned_change(change: ChangeRequest, run: Run) -> None:

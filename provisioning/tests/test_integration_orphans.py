@@ -17,19 +17,9 @@ from provisioning import actions
 from provisioning.actions import runs
 from provisioning.choices import ChangeStatus, RunKind, RunStatus
 from provisioning.models import Environment
-from provisioning.tests.conftest import tagged_arns, wait_for_status
+from provisioning.tests.conftest import live_instances, tagged_arns, wait_for_status
 
 pytestmark = pytest.mark.integration
-
-
-def live_instances(aws, environment) -> list[str]:
-    reservations = aws("ec2").describe_instances(
-        Filters=[
-            {"Name": "tag:idp:environment", "Values": [str(environment.pk)]},
-            {"Name": "instance-state-name", "Values": ["pending", "running"]},
-        ]  # fmt: skip
-    )["Reservations"]
-    return [i["InstanceId"] for r in reservations for i in r["Instances"]]
 
 
 def not_in_state(aws, environment) -> list[str]:
