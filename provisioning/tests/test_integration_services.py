@@ -9,8 +9,9 @@ RequestLimitExceeded. The machine's shared PostgreSQL and Redis are never restar
 
 from __future__ import annotations
 
+import http.client
 import threading
-import urllib.request
+import urllib.parse
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -188,7 +189,8 @@ class ThrottlingProxy:
              b"<Message>Request limit exceeded.</Message></Error></Errors><RequestID>throttled</RequestID></Response>")  # fmt: skip
 
     def __init__(self, target: str):
-        self.target, self.throttled, self.answered = target, 0, 0
+        self.throttled, self.answered = 0, 0
+        self.host, self.port = urllib.parse.urlsplit(target).hostname, urllib.parse.urlsplit(target).port
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -203,13 +205,13 @@ class ThrottlingProxy:
                     proxy.throttled -= proxy.throttled > 0
                     proxy.answered += 1
                     return self.reply(503, {"Content-Type": "text/xml"}, ThrottlingProxy.ERROR)
-                request = urllib.request.Request(proxy.target + self.path, data=body or None, method=self.command,
-                                                 headers={k: v for k, v in self.headers.items() if k != "Host"})  # fmt: skip
-                try:
-                    with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 - local moto
-                        self.reply(answer.status, dict(answer.headers), answer.read())
-                except urllib.error.HTTPError as answer:
-                    self.reply(answer.code, dict(answer.headers), answer.read())
+                # http.client, not urllib: urllib adds a form Content-Type to bodies that have none (S3's XML).
+                target = http.client.HTTPConnection(proxy.host, proxy.port, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "expect")}
+                target.request(self.command, self.path, body=body or None, headers=headers)
+                answer = target.getresponse()
+                self.reply(answer.status, dict(answer.getheaders()), answer.read())
+                target.close()
 
             def reply(self, status, headers, payload):
                 self.send_response(status)
