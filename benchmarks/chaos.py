@@ -37,6 +37,7 @@ class ChaosReport:
     kills_with_terraform: int = 0
     killed_during: Counter = field(default_factory=Counter)
     retries: int = 0
+    adopted: int = 0
     elapsed: float = 0.0
     stranded: list[int] = field(default_factory=list)
     runs_without_reason: list[int] = field(default_factory=list)
@@ -61,6 +62,7 @@ class ChaosReport:
              f"{self.kills_random} / {self.kills_aimed}", f"random kills hit: {during or 'nothing running'}"),
             ("  random kills that took terraform down too", str(self.kills_with_terraform), "reported"),
             ("  retries by the team", str(self.retries), "reported"),
+            ("  resources adopted into state after interrupted applies", str(self.adopted), "reported"),
             ("  settled after", f"{self.elapsed:.0f} s", "reported"),
             ("  stranded / runs lost without a reason / locks held",
              f"{len(self.stranded)} / {len(self.runs_without_reason)} / {len(self.locks_held)}", "target 0 / 0 / 0"),
@@ -161,7 +163,9 @@ def _kill_a_busy_worker(rng, pool, ids, report: ChaosReport, descendants) -> boo
     from provisioning.models import Run
 
     busy = dict(Run.objects.filter(change_request_id__in=ids, status=RunStatus.RUNNING).values_list("worker", "kind"))
-    candidates = [(w, kind) for w in pool for name, kind in busy.items() if name.startswith(f"{w.name}@")]
+    # A worker carrying a crash point is left to die there: that is the aimed kill.
+    candidates = [(w, kind) for w in pool if not w.crash_point for name, kind in busy.items()
+                  if name.startswith(f"{w.name}@")]  # fmt: skip
     if not candidates:
         return False
     applying = [c for c in candidates if c[1] == "apply"]
@@ -186,6 +190,8 @@ def _command(pid: int) -> str:
 
 
 def _count(report: ChaosReport, ids: list[int], RunStatus, ChangeStatus, ChangeRequest, Run) -> None:  # noqa: N803
+    from governance.choices import AuditAction
+    from governance.models import AuditEvent
     from provisioning import reconcile
     from provisioning.choices import RunKind
     from provisioning.models import Environment
@@ -204,6 +210,8 @@ def _count(report: ChaosReport, ids: list[int], RunStatus, ChangeStatus, ChangeR
                                                                                                   flat=True))  # fmt: skip
     report.applied_twice = [change_id for change_id, n in applies.items() if n > 1]
     environments = Environment.objects.filter(changes__pk__in=ids).distinct()
+    adoptions = AuditEvent.objects.filter(action=AuditAction.ENVIRONMENT_ORPHANS_ADOPTED, environment__in=environments)
+    report.adopted = sum(len(event.data.get("adopted", [])) for event in adoptions)
     report.locks_held = list(environments.filter(active_run__isnull=False).values_list("pk", flat=True))
     for environment in environments:
         region = environment.parameters.get("region") or _default_region()
