@@ -165,7 +165,7 @@ def _kill_a_busy_worker(rng, pool, ids, report: ChaosReport, descendants) -> boo
     busy = dict(Run.objects.filter(change_request_id__in=ids, status=RunStatus.RUNNING).values_list("worker", "kind"))
     # A worker carrying a crash point is left to die there: that is the aimed kill.
     candidates = [(w, kind) for w in pool if not w.crash_point for name, kind in busy.items()
-                  if name.startswith(f"{w.name}@")]  # fmt: skip
+                  if name.startswith(f"{w.node}@")]  # fmt: skip
     if not candidates:
         return False
     applying = [c for c in candidates if c[1] == "apply"]

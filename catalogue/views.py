@@ -1,17 +1,19 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from catalogue.forms import CatalogueFilterForm
-from catalogue.models import Pattern
+from catalogue.models import Pattern, PatternVersion
 from idp_portal.permissions import get_for_user
 
 
 @login_required
 def catalogue_list(request: HttpRequest) -> HttpResponse:
     filters = CatalogueFilterForm(request.GET or None)
-    patterns = Pattern.objects.for_user(request.user).listed().prefetch_related("versions")
+    # The cards show each current version's number and tiers: not its module, schema or prices.
+    versions = PatternVersion.objects.only("pattern_id", "version", "status", "tiers")
+    patterns = Pattern.objects.for_user(request.user).listed().prefetch_related(Prefetch("versions", versions))
     if filters.is_valid():
         q = filters.cleaned_data["q"]
         if q:

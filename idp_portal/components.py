@@ -124,11 +124,11 @@ class WorkerProcess:
         self.env, self.log_path, self.queue, self.concurrency = env, log_path, queue, concurrency
         self.process: subprocess.Popen | None = None
         self.log = None
-        self.name = ""
+        self.node = ""
 
     def start(self) -> WorkerProcess:
-        self.name = f"worker-{uuid.uuid4().hex[:8]}"
-        name = f"{self.name}@%h"
+        self.node = f"worker-{uuid.uuid4().hex[:8]}"  # Run.worker starts with it: which worker ran what
+        name = f"{self.node}@%h"
         argv = [str(BIN / "celery"), "-A", "idp_portal", "worker", "-l", "info", "-n", name,
                 "-Q", self.queue, "-c", str(self.concurrency),
                 "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip

@@ -253,6 +253,8 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "idp")
 # on the run queue must not delay the recovery of runs whose worker died.
 CELERY_REAPER_QUEUE = env_str("CELERY_REAPER_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-reaper")
 CELERY_TASK_ROUTES = {"provisioning.tasks.reap_orphaned_runs_task": {"queue": CELERY_REAPER_QUEUE}}
+# Terraform runs by cloud account or region, e.g. "tier=prod:idp-prod-account" (provisioning/routing.py).
+RUN_QUEUES = env_str("IDP_RUN_QUEUES")
 # Beat's own bookkeeping lives with every other file of this installation (IDP_VAR_DIR), not in the checkout.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

@@ -71,3 +71,16 @@ def check_terraform_state_role(app_configs, **kwargs):
             id="provisioning.E005",
         )
     ]
+
+
+@register("provisioning")
+def check_run_queues(app_configs, **kwargs):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from provisioning import routing
+
+    try:
+        routing.parse(settings.RUN_QUEUES)
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="provisioning.E006")]
+    return []

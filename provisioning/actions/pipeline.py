@@ -16,7 +16,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from governance import gates
 from governance.audit import record
 from governance.choices import AuditAction, ChangeAction
-from provisioning import costing, promotion
+from provisioning import costing, promotion, routing
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind
 from provisioning.models import ApprovalRequirement, ChangeRequest, Environment, Run
 from provisioning.notifications import notify_change
@@ -61,24 +61,24 @@ def check_and_plan(change: ChangeRequest) -> None:
 def enqueue_run(
     environment: Environment, change: ChangeRequest | None, kind: str, *, destroy=False, retry_of: Run | None = None
 ) -> Run:
-    from provisioning.tasks import run_terraform_task
-
     run = Run.objects.create(
         environment=environment, change_request=change, kind=kind, destroy=destroy, retry_of=retry_of
     )
-    transaction.on_commit(lambda: deliver(run_terraform_task, run.pk))
+    transaction.on_commit(lambda: deliver(run))
     return run
 
 
-def deliver(task, run_id: int) -> bool:
-    """Send a run to the workers. The run is stored whatever happens here: with the broker down, the request
-    still succeeds and the reaper sends the run again once the broker is back (RUN_REDELIVER_AFTER_SECONDS)."""
+def deliver(run: Run) -> bool:
+    """Send a run to the worker pool of its environment's cloud account or region. The run is stored whatever
+    happens here: with the broker down, the request still succeeds and the reaper sends the run again once the
+    broker is back (RUN_REDELIVER_AFTER_SECONDS)."""
+    from provisioning.tasks import run_terraform_task
+
+    queue = routing.queue_for(run.environment)
     try:
-        task.delay(run_id)
+        run_terraform_task.apply_async((run.pk,), queue=queue)
     except KombuOperationalError as exc:
-        logger.warning(
-            "run %s is queued but the broker is unreachable (%s); the reaper will send it again", run_id, exc
-        )
+        logger.warning("run %s is queued but the broker is unreachable (%s); the reaper sends it again", run.pk, exc)
         return False
     return True
 

@@ -193,15 +193,14 @@ def reap_orphaned_runs() -> list[int]:
 def redeliver_lost_runs() -> list[int]:
     """Queued runs that no worker has touched for RUN_REDELIVER_AFTER_SECONDS are sent again: their message may
     have been lost with a broker restart or a killed worker. Claiming is conditional, so a run still runs once."""
-    from provisioning.tasks import run_terraform_task
-
     cutoff = timezone.now() - timedelta(seconds=settings.RUN_REDELIVER_AFTER_SECONDS)
     sent = []
     lost = Run.objects.filter(status=RunStatus.QUEUED).filter(
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, queued_at__lt=cutoff)
     )
-    for run_id in lost.values_list("pk", flat=True):
-        if not deliver(run_terraform_task, run_id):
+    for run in lost.select_related("environment"):
+        run_id = run.pk
+        if not deliver(run):
             break  # the broker is still away: next round
         note = f"\n[{timezone.now():%H:%M:%S} UTC] No worker took this run for {settings.RUN_REDELIVER_AFTER_SECONDS} s " \
                "(its message was lost: broker restarted or worker killed); sent to the workers again.\n"  # fmt: skip

@@ -42,18 +42,17 @@ COLUMNS = [("name", "Environment"), ("status", "Status"), ("tier", "Tier"), ("co
            ("expires", "Expires"), ("owner", "Owner")]  # fmt: skip
 
 
-def _team(request: HttpRequest, slug: str) -> Team:
+def _team(request: HttpRequest, slug: str) -> tuple[Team, roles.TeamAccess]:
     team = Team.objects.filter(slug=slug).first()
-    if team is None or not (
-        roles.sees_all_costs(request.user) or Team.objects.for_user(request.user).filter(pk=team.pk).exists()
-    ):
+    access = roles.TeamAccess(request.user, team) if team else None
+    if access is None or not (access.sees or roles.sees_all_costs(request.user)):
         raise Http404("No such team, or you may not see it.")
-    return team
+    return team, access
 
 
 @login_required
 def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    team = _team(request, slug)
+    team, access = _team(request, slug)
     today = timezone.now().date()
     first, days_in_month = budgets.month_bounds(today)
     filters = {
@@ -64,20 +63,24 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     }
     environments = _filtered(team, filters)
     if request.GET.get("format") == "csv":
-        return _csv(team, _annotated(request, team, list(environments), first, today))
+        return _csv(team, _annotated(access, list(environments), first, today))
     page = Paginator(environments, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = _annotated(request, team, list(page.object_list), first, today)
+    rows = _annotated(access, list(page.object_list), first, today)
 
     live = Environment.objects.live().filter(team=team)
     totals = live.aggregate(count=Count("id"), run_rate=Sum("estimated_monthly_cost"))
     run_rate = totals["run_rate"] or Decimal(0)
     outlook = budgets.project(team=team, run_rate=run_rate, delta=Decimal(0), today=today)
-    top = list(live.filter(estimated_monthly_cost__gt=0).order_by("-estimated_monthly_cost", "name")[:TOP_SERIES])
+    top = list(
+        live.filter(estimated_monthly_cost__gt=0)
+        .order_by("-estimated_monthly_cost", "name")
+        .only("pk", "name", "estimated_monthly_cost")[:TOP_SERIES]
+    )
     team_ids = Environment.objects.filter(team=team).values("pk")
     daily = reports.daily_series(team_ids, first, today, top=[env.pk for env in top])
     daily_chart = _daily_chart(daily, top, team.monthly_budget / days_in_month if team.monthly_budget else None)
-    by_pattern = live.values("pattern_version__pattern__name").annotate(total=Sum("estimated_monthly_cost"))
-    by_tier = live.values("tier").annotate(total=Sum("estimated_monthly_cost"))
+    by_pattern, by_tier = _run_rate_by_pattern_and_tier(live)
+    sync, failed_sync = _last_syncs()
     context = {
         "team": team,
         "environments": rows,
@@ -95,22 +98,41 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "budget": team.monthly_budget,
             "used": int(outlook.projected * 100 / team.monthly_budget) if team.monthly_budget else None,
         },
-        "pattern_chart": _breakdown_chart({r["pattern_version__pattern__name"]: r["total"] for r in by_pattern}),
-        "tier_chart": _breakdown_chart({Tier(r["tier"]).label: r["total"] for r in by_tier}, kind="bar"),
+        "pattern_chart": _breakdown_chart(by_pattern),
+        "tier_chart": _breakdown_chart({Tier(tier).label: total for tier, total in by_tier.items()}, kind="bar"),
         "patterns": Environment.objects.filter(team=team)
         .values_list("pattern_version__pattern__slug", "pattern_version__pattern__name")
         .distinct()
         .order_by("pattern_version__pattern__name"),
         "filters": filters,
         "query": urlencode({k: v for k, v in filters.items() if v}),
-        "sync": last_sync(),
-        "failed_sync": SpendSync.objects.filter(ok=False).first(),
-        "member": Team.objects.for_user(request.user).filter(pk=team.pk).exists(),
+        "sync": sync,
+        "failed_sync": failed_sync,
+        "member": access.sees,
         "tiers": Tier.choices,
-        "manages": Team.objects.for_user(request.user, Verb.MANAGE).filter(pk=team.pk).exists(),
+        "manages": access.manages,
         "columns": COLUMNS,
     }
     return render(request, "provisioning/team_dashboard.html", context)
+
+
+def _run_rate_by_pattern_and_tier(live) -> tuple[dict, dict]:
+    """{pattern name: monthly run-rate}, {tier: monthly run-rate} of the live environments, in one query."""
+    by_pattern: dict[str, Decimal] = {}
+    by_tier: dict[str, Decimal] = {}
+    rows = live.values_list("pattern_version__pattern__name", "tier").annotate(total=Sum("estimated_monthly_cost"))
+    for pattern, tier, total in rows.order_by():
+        by_pattern[pattern] = by_pattern.get(pattern, Decimal(0)) + (total or Decimal(0))
+        by_tier[tier] = by_tier.get(tier, Decimal(0)) + (total or Decimal(0))
+    return by_pattern, by_tier
+
+
+def _last_syncs() -> tuple[SpendSync | None, SpendSync | None]:
+    """The last successful spend sync, and the last failed one when it came after it (usually one query)."""
+    latest = SpendSync.objects.first()
+    if latest is None or latest.ok:
+        return latest, None
+    return last_sync(), latest
 
 
 def _filtered(team: Team, filters: dict):
@@ -131,10 +153,10 @@ def _filtered(team: Team, filters: dict):
     return environments.order_by(("-" if sort.startswith("-") else "") + SORTS[sort.lstrip("-")], "name")
 
 
-def _annotated(request: HttpRequest, team: Team, environments: list, first, today) -> list:
+def _annotated(access: roles.TeamAccess, environments: list, first, today) -> list:
     """Month-to-date spend, expiry and what the user may do, for the rows shown (one query, not one a row)."""
     month_to_date = reports.spend_by_environment([env.pk for env in environments], first, today)
-    extend_tiers = {tier for tier in Tier.values if roles.allows(request.user, Verb.EXTEND, team, tier)}
+    extend_tiers = {tier for tier in Tier.values if access.allows(Verb.EXTEND, tier)}
     now = timezone.now()
     for env in environments:
         env.month_to_date = month_to_date.get(env.pk, Decimal(0))
