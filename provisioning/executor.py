@@ -246,6 +246,9 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     crash_point("apply-committed")
 
 
+ALREADY_MANAGED = "Resource already managed by Terraform"
+
+
 class OrphansFound(TerraformError):
     """Resources of this environment that no state holds and that cannot be adopted with certainty."""
 
@@ -259,21 +262,38 @@ def _adopt_orphans(run: Run, cli: TerraformCLI, stream: LogStream, region: str) 
         f"\n$ reconcile: apply run #{interrupted.pk} was interrupted; looking for resources tagged "
         f"{reconcile.TAG}={run.environment_id} that the state does not hold\n"
     )
-    state = cli.show_json()
-    try:
-        found = reconcile.tagged_resources(run.environment_id, region)
-    except reconcile.CloudUnreachable as exc:
-        raise TerraformError(str(exc)) from None
-    orphans = reconcile.find_orphans(found, state)
     plan_run = interrupted.change_request.plan_run if interrupted.change_request else None
-    adoption = reconcile.plan_adoption(orphans, plan_run.plan_json if plan_run else None, state)
-    stream.write(f"{len(found)} tagged, {len(orphans)} not in state, {len(adoption.imports)} to adopt\n")
     adopted = []
-    for address, resource in adoption.imports:
-        stream.write(f"\n$ terraform import {address} {resource.id}\n")
-        with stream.timed("import"):
-            cli.import_resource(stream, address, resource.id)
-        adopted.append({"address": address, **resource.as_dict()})
+    # Terraform may have outlived its worker and still be applying: an import waits for its state lock, then
+    # may find the address already managed. So look again after every round of imports, from fresh state.
+    for _ in range(4):
+        state = cli.show_json()
+        try:
+            found = reconcile.tagged_resources(run.environment_id, region)
+        except reconcile.CloudUnreachable as exc:
+            raise TerraformError(str(exc)) from None
+        orphans = reconcile.find_orphans(found, state)
+        adoption = reconcile.plan_adoption(orphans, plan_run.plan_json if plan_run else None, state)
+        stream.write(f"{len(found)} tagged, {len(orphans)} not in state, {len(adoption.imports)} to adopt\n")
+        if not adoption.imports:
+            break
+        for address, resource in adoption.imports:
+            stream.write(f"\n$ terraform import {address} {resource.id}\n")
+            try:
+                with stream.timed("import"):
+                    cli.import_resource(stream, address, resource.id)
+            except TerraformError as exc:
+                if ALREADY_MANAGED not in str(exc):
+                    raise
+                stream.write(
+                    "\nThe state changed meanwhile (an apply that outlived its worker wrote it): looking again.\n"
+                )
+                break
+            adopted.append({"address": address, **resource.as_dict()})
+    else:
+        raise TerraformError(
+            "The state kept changing while the portal adopted orphans into it; nothing was planned. Retry."
+        )
     runs.orphans_reconciled(run.pk, adopted=adopted, unresolved=adoption.unresolved)
     if adoption.unresolved:
         raise OrphansFound(reconcile.describe_unresolved(run.environment_id, adoption.unresolved))
