@@ -80,10 +80,10 @@ def run_chaos(*, env: dict, queue: str, workdir: Path, actor, team, pattern_vers
 
     from idp_portal.components import WorkerProcess, descendants
     from provisioning import actions
-    from provisioning.actions import runs
     from provisioning.choices import ChangeStatus, RunStatus
     from provisioning.faults import CRASH_POINTS
     from provisioning.models import ChangeRequest, Run
+    from provisioning.tasks import reap_orphaned_runs_task  # the reaper as beat runs it, workspaces swept
 
     rng = random.Random(seed)  # noqa: S311 - chaos, not security
     crash_points = crash_points or CRASH_POINTS
@@ -127,7 +127,7 @@ def run_chaos(*, env: dict, queue: str, workdir: Path, actor, team, pattern_vers
             if due and _kill_a_busy_worker(rng, pool, ids, report, descendants):
                 start_worker()
                 next_kill = time.monotonic() + rng.uniform(0.5, 6)
-            runs.reap_orphaned_runs()  # what beat does every RUN_ORPHAN_AFTER_SECONDS / 2
+            reap_orphaned_runs_task()  # what beat does every RUN_ORPHAN_AFTER_SECONDS / 2
             for change in ChangeRequest.objects.filter(pk__in=ids, status=ChangeStatus.FAILED):
                 if RETRYABLE in change.failure_reason.lower() and retries[change.pk] < max_retries:
                     try:
@@ -152,7 +152,7 @@ def run_chaos(*, env: dict, queue: str, workdir: Path, actor, team, pattern_vers
     report.retries = sum(retries.values())
     # One last pass of the reaper once every heartbeat is old enough: nothing may still hold a lock.
     time.sleep(settings.RUN_ORPHAN_AFTER_SECONDS + 1)
-    runs.reap_orphaned_runs()
+    reap_orphaned_runs_task()
     _count(report, ids, RunStatus, ChangeStatus, ChangeRequest, Run)
     return report
 

@@ -14,9 +14,9 @@ from governance.choices import AuditAction
 from governance.models import AuditEvent
 from idp_portal.components import wait_for
 from provisioning import actions
-from provisioning.actions import runs
 from provisioning.choices import ChangeStatus, RunKind, RunStatus
 from provisioning.models import Environment
+from provisioning.tasks import reap_orphaned_runs_task
 from provisioning.tests.conftest import live_instances, tagged_arns, wait_for_status
 
 pytestmark = pytest.mark.integration
@@ -49,7 +49,7 @@ def kill_mid_apply(extra_worker, aws, alice, payments, catalogue, settings, name
 
     assert killed, "terraform must have been running, and is killed with its worker"
     settings.RUN_ORPHAN_AFTER_SECONDS = 2
-    wait_for(lambda: runs.reap_orphaned_runs() == [apply_run.pk], 30, "the reaper", interval=1)
+    wait_for(lambda: reap_orphaned_runs_task() == [apply_run.pk], 30, "the reaper", interval=1)
     from idp_portal.celery import app
 
     app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE  # the regular worker takes the retry

@@ -22,9 +22,9 @@ from django.db import connection
 from conftest import request_change
 from idp_portal.components import MotoServer, RedisServer, WorkerProcess, wait_for
 from provisioning import actions
-from provisioning.actions import runs
 from provisioning.choices import ChangeStatus, RunKind, RunStatus
 from provisioning.models import Environment, Run
+from provisioning.tasks import reap_orphaned_runs_task
 from provisioning.tests.conftest import live_instances, wait_for_run, wait_for_status
 
 pytestmark = pytest.mark.integration
@@ -130,7 +130,7 @@ def test_redis_restarted_with_changes_running_and_queued_loses_nothing(
             settings.RUN_REDELIVER_AFTER_SECONDS = 3
 
             def all_applied():
-                runs.reap_orphaned_runs()
+                reap_orphaned_runs_task()
                 return all(
                     c.__class__.objects.get(pk=c.pk).status == ChangeStatus.APPLIED
                     for c in (running, waiting, while_down)
