@@ -75,6 +75,11 @@ class PatternVersion(models.Model):
         default=list, blank=True, help_text="pattern.yaml `sizes` in their order: [{name, parameters}]."
     )
     checksum = models.CharField(max_length=64, help_text="SHA-256 of pattern.yaml and the module files.")
+    security_scan = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Checkov's result for the module, stored by sync_catalogue (catalogue/scan.py); empty: not scanned.",
+    )
     source_path = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -108,6 +113,13 @@ class PatternVersion(models.Model):
 
         preset = self.size_parameters(size) if size else {}
         return {**defaults(self.parameters_schema), **preset, **(parameters or {})}
+
+    @property
+    def scan(self):
+        """The stored Checkov result (`catalogue.scan.ScanResult`); pages never run the scanner."""
+        from catalogue.scan import ScanResult
+
+        return ScanResult.from_json(self.security_scan)
 
     def tier_rules(self, tier: str) -> dict | None:
         return self.tiers.get(tier)

@@ -34,6 +34,8 @@ MODULE_SUFFIXES = (".tf", ".tf.json", ".tftpl", ".md")
 MAX_MODULE_FILE_BYTES = 256 * 1024
 # Every module receives these from the portal, beside the pattern's own parameters.
 PORTAL_VARIABLES = ("name", "tier", "tags")
+# Optional, set only by the portal's decommission (to lift deletion protection): never a parameter.
+RESERVED_VARIABLES = ("decommissioning",)
 
 REQUIRED_KEYS = {
     "name": str,
@@ -453,6 +455,12 @@ def _check_module_interface(folder: Path, files: dict[str, str], schema: dict) -
     for name in list(PORTAL_VARIABLES) + list(schema["properties"]):
         if name not in declared:
             errors.append(PatternFileError(shown, f'variable "{name}"', "is not declared; the module must accept it"))
+    for name in set(RESERVED_VARIABLES) & set(schema["properties"]):
+        errors.append(
+            PatternFileError(
+                shown, f"parameters.{name}", "is reserved: the portal sets it to lift deletion protection; rename it"
+            )
+        )
     for path, text in files.items():
         match = FORBIDDEN_BLOCK_RE.search(text)
         block = match.group(1) if match and path.endswith(".tf") else None

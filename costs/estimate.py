@@ -13,6 +13,7 @@ Resource types that AWS does not charge for (networks, security groups, policies
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -331,19 +332,32 @@ def pricing_values(values: dict) -> dict:
     return kept
 
 
+def expected_usage(address: str, kind: str, usage: dict) -> dict:
+    """The usage declared for this resource block (`aws_s3_bucket.flow_logs`), else for its type.
+
+    A pattern with two buckets (data and flow logs) or two topics (events and alarms) expects very
+    different usage of each: the block's own entry keeps one from being priced at the other's."""
+    match = re.search(rf"(?:^|\.){re.escape(kind)}\.([A-Za-z0-9_-]+)", address)
+    block = f"{kind}.{match.group(1)}" if match else None
+    if block in usage:
+        return usage[block] or {}
+    return usage.get(kind) or {}
+
+
 def price_resource(address: str, kind: str, values: dict, book: PriceBook, region: str, usage: dict) -> Line:
     if kind in FREE:
         return Line(address, kind, free=True)
     pricer = PRICERS.get(kind)
     if pricer is None:
         return Line(address, kind, [Component(f"{kind}", None, "no price for this resource type", unknown=True)])
-    return Line(address, kind, pricer(values or {}, Context(book, region, usage.get(kind) or {})))
+    return Line(address, kind, pricer(values or {}, Context(book, region, expected_usage(address, kind, usage))))
 
 
 def estimate_resources(
     resources: list[tuple[str, str, dict]], book: PriceBook, region: str, usage: dict | None = None
 ) -> Estimate:
-    """[(address, type, values)] -> Estimate. `usage`: {resource type: {quantity: amount}} for the tier."""
+    """[(address, type, values)] -> Estimate. `usage`: {resource type or `type.block`: {quantity: amount}}
+    for the tier."""
     usage = usage or {}
     lines = [price_resource(address, kind, values, book, region, usage) for address, kind, values in resources]
     return Estimate(region=region, currency=book.currency, lines=lines)

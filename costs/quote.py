@@ -29,7 +29,9 @@ def quote(cost_model: dict, parameters: dict, *, tier: str, region: str, book: P
         return None
     resources = []
     for index, resource in enumerate(declared, start=1):
-        values = resolve({k: v for k, v in resource.items() if k != "type"}, parameters)
-        resources.append((f"{resource['type']} #{index}", resource["type"], values))
+        values = resolve({k: v for k, v in resource.items() if k not in ("type", "name")}, parameters)
+        # `name` is the resource block's name in the module: usage declared for `type.name` applies to it.
+        block = f"{resource['type']}.{resource['name']}" if resource.get("name") else resource["type"]
+        resources.append((f"{block} #{index}", resource["type"], values))
     usage = ((cost_model or {}).get("usage") or {}).get(tier) or {}
     return estimate_resources(resources, book, region, usage)

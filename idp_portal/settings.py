@@ -301,6 +301,13 @@ TERRAFORM_STATE_DATABASE_URL = env_str("TERRAFORM_STATE_DATABASE_URL", "")
 TERRAFORM_LOCK_TIMEOUT = env_str("TERRAFORM_LOCK_TIMEOUT", "60s")
 # The hashicorp/aws version line the patterns are written for (the sandbox provider emulates 5.80).
 TERRAFORM_AWS_PROVIDER_VERSION = env_str("TERRAFORM_AWS_PROVIDER_VERSION", "~> 5.80")
+
+# --- Catalogue security scan -------------------------------------------------
+# `sync_catalogue` scans each new or changed pattern version with Checkov (catalogue/scan.py) and stores
+# the result for its page. Checkov lives in a virtualenv of its own (`make install`: .venv-checkov), as
+# its pins clash with the portal's; where it is missing the page says the version was not scanned.
+CHECKOV_BIN = env_str("CHECKOV_BIN", str(BASE_DIR / ".venv-checkov" / "bin" / "checkov"))
+CATALOGUE_SECURITY_SCAN = env_bool("CATALOGUE_SECURITY_SCAN", True)
 RUN_TIME_LIMIT_SECONDS = env_int("RUN_TIME_LIMIT_SECONDS", 1800, minimum=1)
 # Workers beat the heartbeat with every log flush (twice a second); the reaper fails runs silent this long.
 RUN_ORPHAN_AFTER_SECONDS = env_int("RUN_ORPHAN_AFTER_SECONDS", 60, minimum=10)

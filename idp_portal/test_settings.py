@@ -14,6 +14,9 @@ os.environ.setdefault("IDP_VAR_DIR", str(_ROOT / "var" / "test"))
 os.environ.setdefault("CELERY_QUEUE", f"idp-test-{os.getpid()}")
 # The suite runs on PostgreSQL without production's secrets; test_production_settings.py checks production.
 os.environ.setdefault("IDP_PRODUCTION", "0")
+# A Checkov scan takes ~10 s per pattern version and sync_catalogue loads fresh copies in many tests; the
+# tests of the scan (catalogue/tests/test_security_scan.py) turn it on where they need it.
+os.environ.setdefault("CATALOGUE_SECURITY_SCAN", "0")
 
 from idp_portal.settings import *  # noqa: E402, F403
 

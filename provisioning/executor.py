@@ -20,10 +20,22 @@ from provisioning.actions import runs
 from provisioning.choices import RunKind, RunStatus
 from provisioning.faults import crash_point
 from provisioning.models import Environment, Run
-from provisioning.runtime import cli_config_file, plugin_cache_dir, workspace_spec, workspaces_dir
+from provisioning.runtime import (
+    cli_config_file,
+    plugin_cache_dir,
+    provide_sandbox_platform_keys,
+    workspace_spec,
+    workspaces_dir,
+)
 from provisioning.terraform.cli import Interrupted, TerraformCLI, TerraformError
 from provisioning.terraform.plan_diff import describe_drift, describe_plan
-from provisioning.terraform.workspace import BACKEND_CONFIG, PostgresState, environment, write_workspace
+from provisioning.terraform.workspace import (
+    BACKEND_CONFIG,
+    DECOMMISSIONING_TFVARS,
+    PostgresState,
+    environment,
+    write_workspace,
+)
 
 logger = logging.getLogger(__name__)
 PLAN_FILE = "tfplan"
@@ -189,6 +201,7 @@ def _execute_claimed(run: Run) -> None:
 def _execute(run: Run, workdir, stream: LogStream) -> None:
     environment_obj = run.environment
     spec = workspace_spec(environment_obj, run.change_request, run)
+    provide_sandbox_platform_keys(spec)
     shutil.rmtree(workdir, ignore_errors=True)
     write_workspace(workdir, spec)
     env = environment(spec, cli_config_file=cli_config_file(), plugin_cache_dir=plugin_cache_dir())
@@ -232,6 +245,8 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     (workdir / PLAN_FILE).write_bytes(bytes(plan_run.plan_file))
     stream.write(f"\n$ terraform apply {PLAN_FILE}  (the plan reviewed in run #{plan_run.pk})\n")
     try:
+        if plan_run.destroy:
+            _lift_deletion_protection(cli, stream, plan_run.plan_json or {})
         with stream.timed("apply"):
             result = cli.apply(stream, PLAN_FILE)
     except TerraformError:
@@ -297,6 +312,50 @@ def _adopt_orphans(run: Run, cli: TerraformCLI, stream: LogStream, region: str) 
     runs.orphans_reconciled(run.pk, adopted=adopted, unresolved=adoption.unresolved)
     if adoption.unresolved:
         raise OrphansFound(reconcile.describe_unresolved(run.environment_id, adoption.unresolved))
+
+
+def protected_from_deletion(plan_json: dict) -> list[str]:
+    """Addresses a destroy plan deletes that AWS refuses to delete while their deletion protection is on."""
+    return sorted(
+        change["address"]
+        for change in plan_json.get("resource_changes", [])
+        if "delete" in change["change"]["actions"] and (change["change"].get("before") or {}).get("deletion_protection")
+    )
+
+
+def _deleted(plan_json: dict) -> set[str]:
+    return {c["address"] for c in plan_json.get("resource_changes", []) if "delete" in c["change"]["actions"]}
+
+
+def _lift_deletion_protection(cli: TerraformCLI, stream: LogStream, reviewed: dict) -> None:
+    """Turn off the deletion protection of what the approved decommission deletes, then plan it again.
+
+    AWS refuses to delete a protected database, and one Terraform plan cannot both update and delete a
+    resource: a targeted apply (the module's `decommissioning` variable set) lifts the protection, which
+    makes the reviewed plan stale, so the same destroy is planned again and must delete exactly what
+    the reviewers approved, or nothing is deleted and the protection is put back.
+    """
+    protected = protected_from_deletion(reviewed)
+    if not protected:
+        return
+    stream.write(
+        f"\n$ terraform apply -target=… -var-file={DECOMMISSIONING_TFVARS}  "
+        f"(lift the deletion protection of {', '.join(protected)})\n"
+    )
+    with stream.timed("lift deletion protection"):
+        cli.apply_targeted(stream, protected, var_file=DECOMMISSIONING_TFVARS)
+    stream.write(f"\n$ terraform plan -destroy -out={PLAN_FILE}  (the reviewed decommission, planned again)\n")
+    with stream.timed("plan"):
+        cli.plan(stream, PLAN_FILE, destroy=True)
+    replanned = cli.show_json(PLAN_FILE)
+    if _deleted(replanned) != _deleted(reviewed):
+        stream.write("\n$ terraform apply -target=…  (put the deletion protection back)\n")
+        cli.apply_targeted(stream, protected)
+        raise TerraformError(
+            "The environment changed since its decommission was reviewed (the destroy plan now deletes "
+            f"{sorted(_deleted(replanned))}, the reviewed one {sorted(_deleted(reviewed))}): nothing was "
+            "deleted; request the decommission again."
+        )
 
 
 def _record_what_is_left(run: Run, cli: TerraformCLI) -> None:

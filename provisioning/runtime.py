@@ -87,6 +87,16 @@ def workspace_spec(environment: Environment, change: ChangeRequest | None, run: 
     )
 
 
+def provide_sandbox_platform_keys(spec: WorkspaceSpec) -> None:
+    """Create, in the sandbox cloud, the platform keys the module looks up (on AWS the platform team has)."""
+    if not spec.sandbox_endpoint:
+        return
+    from sandbox.platform_keys import ALARM_KEY_ALIAS, ensure_sandbox_platform_keys
+
+    if any(ALARM_KEY_ALIAS in text for text in spec.module_files.values()):
+        ensure_sandbox_platform_keys(spec.sandbox_endpoint, spec.region)
+
+
 @lru_cache(maxsize=1)
 def cli_config_file() -> Path:
     """The terraform CLI configuration: the sandbox provider mirror, or the public registry."""

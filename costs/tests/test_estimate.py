@@ -36,7 +36,8 @@ def test_development_environment():
     instance = 0.0114 * HOURS  # t3.micro
     volume = 20 * 0.088  # 20 GiB gp3
     bucket = 5 * 0.023 + 5000 / 1000 * 0.005 + 20000 / 10000 * 0.004  # storage, PUT, GET
-    assert estimate("dev-environment").monthly == d(instance + volume + bucket) == Decimal("10.23")
+    logs = 1 * 0.57 + 1 * 0.03  # the log group (1.1.0): 1 GB ingested and stored
+    assert estimate("dev-environment").monthly == d(instance + volume + bucket + logs) == Decimal("10.83")
 
 
 def test_web_application():
@@ -47,13 +48,18 @@ def test_web_application():
     # two buckets (application and flow logs; load-balancer and WAF logs), each at the tier's usage
     bucket = 2 * (2 * 0.023 + 10000 / 1000 * 0.005 + 50000 / 10000 * 0.004)
     logs = 1 * 0.57 + 1 * 0.03
+    alarms = 6 * 0.10  # standard-resolution metric alarms; the alarm topic's few messages are free
     result = estimate("web-app")
-    assert result.monthly == d(database + balancer + waf + key + bucket + logs) == Decimal("45.30")
-    assert result.unknown == [] and result.usage_not_estimated == []
+    assert result.monthly == d(database + balancer + waf + key + bucket + logs + alarms) == Decimal("45.90")
+    assert result.unknown == []
+    # web-app declares no usage for its alarm topic: its publishes are priced per unit, not estimated
+    assert result.usage_not_estimated == ["module.pattern.aws_sns_topic.alarms: publishes ($0.5 per million requests)"]
 
 
 def test_postgres_database():
-    assert estimate("postgres-database").monthly == d(0.02 * HOURS + 20 * 0.127 + 0.40) == Decimal("17.54")
+    database = 0.02 * HOURS + 20 * 0.127 + 0.40
+    alarms = 3 * 0.10 + 1 + 1000 / 10000 * 0.03  # three alarms, the alarm topic's KMS key
+    assert estimate("postgres-database").monthly == d(database + alarms) == Decimal("18.84")
 
 
 def test_data_warehouse():
@@ -72,7 +78,8 @@ def test_a_larger_multi_az_database_is_priced_at_its_class_and_doubled_storage()
     plan = copy.deepcopy(captured_plan("postgres-database-dev"))
     after = resource_change(plan, "module.pattern.aws_db_instance.this")["change"]["after"]
     after.update(instance_class="db.r6g.large", multi_az=True, allocated_storage=1000)
-    assert estimate("postgres-database", plan).monthly == d(0.504 * HOURS + 1000 * 0.254 + 0.40)
+    alarms = 3 * 0.10 + 1 + 1000 / 10000 * 0.03
+    assert estimate("postgres-database", plan).monthly == d(0.504 * HOURS + 1000 * 0.254 + 0.40 + alarms)
 
 
 def test_redshift_ra3_nodes_are_counted_and_managed_storage_is_usage_based():
@@ -90,7 +97,8 @@ def test_a_size_missing_from_the_price_file_is_price_unknown_never_zero():
     resource_change(plan, "module.pattern.aws_instance.this")["change"]["after"]["instance_type"] = "x9.mega"
     result = estimate("dev-environment", plan)
     assert result.unknown == ["module.pattern.aws_instance.this: instance (x9.mega)"]
-    assert result.monthly == d(20 * 0.088 + 5 * 0.023 + 5000 / 1000 * 0.005 + 20000 / 10000 * 0.004)
+    logs = 1 * 0.57 + 1 * 0.03
+    assert result.monthly == d(20 * 0.088 + 5 * 0.023 + 5000 / 1000 * 0.005 + 20000 / 10000 * 0.004 + logs)
 
 
 def test_a_resource_type_nobody_priced_is_price_unknown():
@@ -120,3 +128,30 @@ def test_resources_being_destroyed_cost_nothing_afterwards():
     for rc in plan["resource_changes"]:
         rc["change"]["actions"] = ["delete"]
     assert estimate("dev-environment", plan).monthly == 0
+
+
+# -- usage declared for one resource block ------------------------------------------------------
+def test_usage_declared_for_a_block_prices_that_block_and_not_its_siblings():
+    usage = {"aws_s3_bucket": {"storage_gb": 100}, "aws_s3_bucket.flow_logs": {"storage_gb": 1}}
+    resources = [
+        ("module.pattern.aws_s3_bucket.data", "aws_s3_bucket", {}),
+        ("module.pattern.aws_s3_bucket.flow_logs[0]", "aws_s3_bucket", {}),
+    ]
+
+    lines = estimate_resources(resources, BOOK, "eu-west-1", usage).lines
+
+    assert [line.monthly for line in lines] == [Decimal("2.3"), Decimal("0.023")]
+
+
+def test_the_quote_prices_a_named_block_at_its_own_usage():
+    from costs.quote import quote
+
+    cost_model = {
+        "resources": [{"type": "aws_sns_topic"}, {"type": "aws_sns_topic", "name": "alarms"}],
+        "usage": {"dev": {"aws_sns_topic": {"requests_million": 2}, "aws_sns_topic.alarms": {"requests_million": 0}}},
+    }
+
+    result = quote(cost_model, {}, tier="dev", region="eu-west-1", book=BOOK)
+
+    assert [line.address for line in result.lines] == ["aws_sns_topic #1", "aws_sns_topic.alarms #2"]
+    assert [line.monthly for line in result.lines] == [Decimal("1.0"), Decimal(0)]

@@ -189,9 +189,10 @@ def test_a_web_application_in_dev_needs_network_and_security(route):
 
 def test_a_dev_plan_of_network_basics_instance_and_bucket_needs_nobody(route):
     # given the development environment's plan: VPC (its default group closed), subnet, security group,
-    # instance, bucket
+    # instance, bucket, log group (since 1.1.0)
     types = {c["type"] for c in describe_plan(captured_plan("dev-environment-dev"))}
     assert types == {
+        "aws_cloudwatch_log_group",
         "aws_vpc",
         "aws_default_security_group",
         "aws_subnet",

@@ -112,6 +112,24 @@ class TerraformCLI:
         return self._run("import", on_output, address, resource_id, json_lines=False, input=False,
                          lock_timeout=self.lock_timeout, no_color=IsFlagged)  # fmt: skip
 
+    def apply_targeted(
+        self, on_output: OutputCallback, targets: list[str], *, var_file: str | None = None
+    ) -> CommandResult:
+        """Apply the configuration to `targets` only (and what they depend on), without a saved plan.
+
+        Used for one thing: lifting deletion protection before a reviewed decommission (`var_file` sets
+        the module's `decommissioning` variable); `targets` are addresses from that reviewed plan.
+        """
+        return self._run(
+            "apply",
+            on_output,
+            target=list(targets),
+            var_file=var_file,
+            auto_approve=IsFlagged,
+            input=False,
+            lock_timeout=self.lock_timeout,
+        )
+
     def show_json(self, plan_file: str | None = None) -> dict:
         args = [plan_file] if plan_file else []
         return json.loads(self._capture("show", *args, json=IsFlagged, no_color=IsFlagged))

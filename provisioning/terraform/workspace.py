@@ -17,6 +17,12 @@ from pathlib import Path
 MODULE_DIR = "module"
 TFVARS = "terraform.tfvars.json"
 BACKEND_CONFIG = "backend.tfbackend"
+# A module that declares `variable "decommissioning"` keeps resources protected from deletion (a production
+# database) unless it is true; the driver sets it, from this file, only to lift that protection before the
+# reviewed decommission is applied (see executor.lift_deletion_protection).
+DECOMMISSIONING_VARIABLE = "decommissioning"
+DECOMMISSIONING_TFVARS = "decommissioning.tfvars.json"
+VARIABLE_RE = re.compile(r'^\s*variable\s+"([A-Za-z0-9_-]+)"\s*\{', re.MULTILINE)
 OUTPUT_RE = re.compile(r'^\s*output\s+"([A-Za-z0-9_-]+)"\s*\{', re.MULTILINE)
 SENSITIVE_RE = re.compile(r"(^|[\s{])sensitive\s*=\s*true\b", re.MULTILINE)
 # Services the sandbox provider (and a real provider pointed at a local endpoint) routes to the endpoint.
@@ -64,6 +70,13 @@ def module_outputs(module_files: dict[str, str]) -> dict[str, bool]:
     return outputs
 
 
+def module_variables(module_files: dict[str, str]) -> set[str]:
+    """Names of the variables the module declares (terraform fmt layout)."""
+    return {
+        m.group(1) for path, text in module_files.items() if path.endswith(".tf") for m in VARIABLE_RE.finditer(text)
+    }
+
+
 def _block_body(text: str, start: int) -> str:
     """Text of the block whose opening brace ends at `start`, up to its matching closing brace."""
     depth, quoted, index = 1, False, start
@@ -103,6 +116,10 @@ def root_module(spec: WorkspaceSpec) -> dict:
     variables["idp_default_tags"] = {"type": "map(string)"}
     if spec.sandbox_endpoint:
         variables["idp_aws_endpoint"] = {"type": "string"}
+    arguments = {n: f"${{var.{n}}}" for n in variable_names}
+    if DECOMMISSIONING_VARIABLE in module_variables(spec.module_files):
+        variables["idp_decommissioning"] = {"type": "bool", "default": False}
+        arguments[DECOMMISSIONING_VARIABLE] = "${var.idp_decommissioning}"
     root = {
         "terraform": {
             "backend": backend,
@@ -110,7 +127,7 @@ def root_module(spec: WorkspaceSpec) -> dict:
         },
         "variable": variables,
         "provider": {"aws": [provider]},
-        "module": {"pattern": {"source": f"./{MODULE_DIR}", **{n: f"${{var.{n}}}" for n in variable_names}}},
+        "module": {"pattern": {"source": f"./{MODULE_DIR}", **arguments}},
     }
     outputs = module_outputs(spec.module_files)
     if outputs:  # an empty "output" object is a syntax error in Terraform JSON
@@ -155,6 +172,8 @@ def write_workspace(path: Path, spec: WorkspaceSpec) -> None:
         target.write_text(text)
     (path / "main.tf.json").write_text(json.dumps(root_module(spec), indent=2, sort_keys=True))
     (path / TFVARS).write_text(json.dumps(tfvars(spec), indent=2, sort_keys=True))
+    if DECOMMISSIONING_VARIABLE in module_variables(spec.module_files):
+        (path / DECOMMISSIONING_TFVARS).write_text(json.dumps({"idp_decommissioning": True}))
     if isinstance(spec.state, LocalState):
         spec.state.path.parent.mkdir(parents=True, exist_ok=True)
     backend_file = path / BACKEND_CONFIG

@@ -6,6 +6,7 @@ from conftest import request_change
 from provisioning import actions
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind, RunStatus
 from provisioning.tests.conftest import tagged_arns, wait_for_status
+from provisioning.tests.test_integration_patterns import check_alarms, check_flow_logs
 
 pytestmark = pytest.mark.integration
 MANDATORY = {"team", "project", "cost-centre", "environment", "idp:environment"}
@@ -44,6 +45,15 @@ def test_development_environment_is_built_tagged_and_destroyed(sandbox, aws, cat
     rule = aws("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     assert all(set(t) >= MANDATORY for t in tagged_arns(aws, environment).values())
+
+    # and an alarm watches the instance's status checks, notifying a topic under the platform's key
+    # (no key of its own: the box needed no review, as asserted above)
+    check_alarms(aws, environment, {"StatusCheckFailed"})
+    check_flow_logs(aws, environment)
+    alarm = aws("cloudwatch").describe_alarms(AlarmNames=environment.outputs["alarms"])["MetricAlarms"][0]
+    assert alarm["Dimensions"] == [{"Name": "InstanceId", "Value": instance["InstanceId"]}]
+    topic = aws("sns").get_topic_attributes(TopicArn=environment.outputs["alarm_topic_arn"])["Attributes"]
+    assert topic["KmsMasterKeyId"] == aws("kms").describe_key(KeyId="alias/idp-platform-alarms")["KeyMetadata"]["Arn"]
 
     # when alice decommissions it
     destroy = actions.decommission_environment(actor=alice, environment=environment, confirm_name=environment.name)

@@ -4,13 +4,15 @@ Real Celery worker, terraform binary, PostgreSQL state backend and moto server;
 approvals given by the reviewer groups the rules ask for.
 """
 
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import request_change
 from provisioning import actions
 from provisioning.actions import decide_change
-from provisioning.choices import ChangeStatus, EnvironmentStatus
+from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind
 from provisioning.models import ChangeRequest, Environment
 from provisioning.tests.conftest import tagged_arns, wait_for_status
 
@@ -45,6 +47,13 @@ def check_web_app(aws, environment):
     )
 
 
+def check_flow_logs(aws, environment) -> None:
+    """Every accepted and rejected connection of the environment's VPC is logged to S3."""
+    name = f"{environment.name}-{environment.pk}"
+    logs = aws("ec2").describe_flow_logs(Filters=[{"Name": "tag:Name", "Values": [f"{name}-flow-logs"]}])["FlowLogs"]
+    assert [(f["TrafficType"], f["LogDestinationType"]) for f in logs] == [("ALL", "s3")]
+
+
 def check_alarms(aws, environment, metrics: set[str]) -> None:
     """The environment's alarms exist, watch ``metrics`` and notify the topic in its outputs."""
     topic_arn, names = environment.outputs["alarm_topic_arn"], environment.outputs["alarms"]
@@ -52,7 +61,20 @@ def check_alarms(aws, environment, metrics: set[str]) -> None:
     assert {a["MetricName"] for a in alarms} == metrics
     assert len(alarms) == len(names)
     assert all(a["AlarmActions"] == [topic_arn] and a["OKActions"] == [topic_arn] for a in alarms)
-    assert aws("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]["KmsMasterKeyId"]
+    topic = aws("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+    assert topic["KmsMasterKeyId"]
+    # TLS only, and CloudWatch may publish (the topic's policy replaces SNS's default one)
+    statements = {s["Sid"]: s for s in json.loads(topic["Policy"])["Statement"]}
+    assert statements["DenyWithoutTLS"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert statements["CloudWatchPublishes"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+
+
+def assert_alarm_topic_under_platform_key(aws, environment) -> None:
+    topic = aws("sns").get_topic_attributes(TopicArn=environment.outputs["alarm_topic_arn"])["Attributes"]
+    platform_key = aws("kms").describe_key(KeyId="alias/idp-platform-alarms")["KeyMetadata"]["Arn"]
+    assert topic["KmsMasterKeyId"] == platform_key
+    create = environment.changes.order_by("pk").first()
+    assert not create.requirements.filter(group="security").exists()
 
 
 def check_data_warehouse(aws, environment):
@@ -70,6 +92,8 @@ def check_data_warehouse(aws, environment):
     ]["VpcId"]
     gateways = aws("ec2").describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
     assert gateways["InternetGateways"] == [], "the warehouse VPC must have no internet gateway"
+    check_alarms(aws, environment, {"CPUUtilization", "PercentageDiskSpaceUsed", "HealthStatus"})
+    check_flow_logs(aws, environment)
     return lambda: (
         not _exists(lambda: aws("redshift").describe_clusters(ClusterIdentifier=name))
         and not _exists(lambda: aws("s3").head_bucket(Bucket=bucket))
@@ -82,6 +106,11 @@ def check_postgres_database(aws, environment):
     assert database["StorageEncrypted"] and not database["PubliclyAccessible"]
     assert {t["Key"] for t in database["TagList"]} >= MANDATORY
     check_alarms(aws, environment, {"CPUUtilization", "FreeStorageSpace", "DatabaseConnections"})
+    check_flow_logs(aws, environment)
+    parameters = aws("rds").describe_db_parameters(
+        DBParameterGroupName=database["DBParameterGroups"][0]["DBParameterGroupName"]
+    )
+    assert {p["ParameterName"]: p["ParameterValue"] for p in parameters["Parameters"]}["rds.force_ssl"] == "1"
     return lambda: (
         not _exists(lambda: aws("rds").describe_db_instances(DBInstanceIdentifier=name))
         and not aws("cloudwatch").describe_alarms(AlarmNamePrefix=f"{name}-")["MetricAlarms"]
@@ -95,6 +124,9 @@ def check_message_queue(aws, environment):
     topic = aws("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]
     assert topic["KmsMasterKeyId"] == "alias/aws/sns"
     assert set(aws("sqs").list_queue_tags(QueueUrl=url)["Tags"]) >= MANDATORY
+    check_alarms(aws, environment, {"ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible"})
+    # encrypted with the platform's key, not one of its own: creating a queue needs no security review
+    assert_alarm_topic_under_platform_key(aws, environment)
     return lambda: (
         not _exists(lambda: aws("sqs").get_queue_attributes(QueueUrl=url))
         and not _exists(lambda: aws("sns").get_topic_attributes(TopicArn=topic_arn))
@@ -145,3 +177,37 @@ def test_pattern_is_applied_compliant_and_destroyed(slug, sandbox, aws, catalogu
     environment.refresh_from_db()
     assert environment.status == EnvironmentStatus.DECOMMISSIONED
     assert gone()
+
+
+def test_production_database_is_protected_until_its_approved_decommission(sandbox, aws, catalogue, alice, payments,
+                                                                          nina, sam, pat):  # fmt: skip
+    reviewers = {"network": nina, "security": sam, "platform": pat}
+
+    # given alice's production database, applied after review
+    change = request_change(
+        alice,
+        payments,
+        catalogue["postgres-database"],
+        name="ledger-db",
+        tier="prod",
+        multi_az=True,
+        instance_class="db.t3.small",
+    )
+    change = approve_everything(change, reviewers)
+    environment = Environment.objects.get(pk=change.environment_id)
+    name = f"{environment.name}-{environment.pk}"
+
+    # then AWS holds it with deletion protection on, in two availability zones
+    database = aws("rds").describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
+    assert (database["DeletionProtection"], database["MultiAZ"]) == (True, True)
+
+    # when alice decommissions it and the platform team approves
+    destroy = actions.decommission_environment(actor=alice, environment=environment, confirm_name=environment.name)
+    destroy = approve_everything(destroy, reviewers)
+
+    # then the portal lifted the protection only then, and the database is gone
+    environment.refresh_from_db()
+    assert environment.status == EnvironmentStatus.DECOMMISSIONED
+    assert not _exists(lambda: aws("rds").describe_db_instances(DBInstanceIdentifier=name))
+    apply_log = destroy.runs.get(kind=RunKind.APPLY).log
+    assert "lift the deletion protection of module.pattern.aws_db_instance.this" in apply_log

@@ -7,6 +7,7 @@ import pytest
 
 from provisioning.terraform.workspace import (
     BACKEND_CONFIG,
+    DECOMMISSIONING_TFVARS,
     TFVARS,
     LocalState,
     PostgresState,
@@ -79,6 +80,26 @@ def test_a_module_without_outputs_gets_no_output_block(tmp_path):
     root = root_module(spec(tmp_path, module_files={"main.tf": MODULE["main.tf"]}))
 
     assert "output" not in root
+
+
+def test_a_module_that_declares_decommissioning_gets_it_false_unless_the_decommission_file_is_read(tmp_path):
+    protected = {**MODULE, "variables.tf": 'variable "decommissioning" {\n  type    = bool\n  default = false\n}\n'}
+
+    write_workspace(tmp_path / "ws", spec(tmp_path, module_files=protected))
+
+    root = json.loads((tmp_path / "ws" / "main.tf.json").read_text())
+    assert root["variable"]["idp_decommissioning"] == {"type": "bool", "default": False}
+    assert root["module"]["pattern"]["decommissioning"] == "${var.idp_decommissioning}"
+    assert "idp_decommissioning" not in json.loads((tmp_path / "ws" / TFVARS).read_text())
+    assert json.loads((tmp_path / "ws" / DECOMMISSIONING_TFVARS).read_text()) == {"idp_decommissioning": True}
+
+
+def test_a_module_without_decommissioning_is_not_passed_it(tmp_path):
+    write_workspace(tmp_path / "ws", spec(tmp_path))
+
+    root = json.loads((tmp_path / "ws" / "main.tf.json").read_text())
+    assert "decommissioning" not in root["module"]["pattern"] and "idp_decommissioning" not in root["variable"]
+    assert not (tmp_path / "ws" / DECOMMISSIONING_TFVARS).exists()
 
 
 def test_pg_backend_file_holds_the_connection_without_password_and_is_private(tmp_path):

@@ -25,6 +25,7 @@ from . import PROVIDER_ADDRESS
 from .blocks import ListNestedBlock, SetNestedBlock
 from .errors import ProviderError, unreachable_message
 from .schema import optional
+from .state import has_unknown
 from .types import Bool, List, Map, Number, Set, String, Unknown
 
 MOTO_ACCOUNT_ID = "123456789012"
@@ -343,11 +344,25 @@ class AwsProvider(Provider):
             if k not in cfg.ignore_tag_keys and not any(k.startswith(p) for p in cfg.ignore_tag_prefixes)
         }
 
-    def plan_tags_all(self, tags: Any) -> Any:
-        """``tags_all`` as the real provider plans it: default_tags overlaid with resource tags."""
-        defaults = self._configured().default_tags
-        if defaults is Unknown or tags is Unknown:
-            return Unknown
-        merged = dict(defaults)
+    def merged_tags(self, tags: dict | None) -> dict[str, str]:
+        """default_tags overlaid with the resource's known ``tags``, less ignored keys: what the
+        object is tagged with."""
+        merged = dict(self.default_tags())
         merged.update({k: v for k, v in (tags or {}).items() if v is not None})
         return self.without_ignored_tags(merged)
+
+    def plan_tags_all(self, tags: Any, prior: dict | None) -> Any:
+        """``tags_all`` as the real provider plans it (SDKv2 resources' CustomizeDiff
+        verify.SetTagsDiff, v5): unknown when a tag value or the default tags are unknown; unknown
+        on create when there is nothing to tag with (no tags, no default tags), and whenever the
+        tags change to nothing or to an empty value; else default_tags overlaid with the tags.
+        ``prior`` is the prior state (None on create)."""
+        defaults = self._configured().default_tags
+        if defaults is Unknown or has_unknown(tags):
+            return Unknown
+        merged = self.merged_tags(tags)
+        prior_tags_all = prior.get("tags_all") if prior is not None else None
+        tags_changed = prior is None or (prior.get("tags") or {}) != (tags or {})
+        if not merged or "" in merged.values():
+            return Unknown if tags_changed or prior_tags_all != merged else prior_tags_all
+        return merged

@@ -3,8 +3,8 @@
 ``required`` / ``optional`` / ``computed`` build ``tf.schema.Attribute`` objects.
 ``force_new=True`` is SDKv2's ForceNew (changing it plans a replacement).
 ``default=`` is SDKv2's Default: planned when the configuration leaves the attribute null.
-Such attributes are declared computed (SDKv2 does not, but it relies on Terraform's legacy
-type system, which Terraform does not offer to protocol-6 providers).
+Such attributes are declared computed: the same plan values as SDKv2's, without leaning on the
+legacy type system's leniency (which the sandbox keeps for the shapes that need it, runner.py).
 """
 
 from typing import Any
@@ -50,7 +50,7 @@ def id_attribute() -> Attribute:
 
 
 def tags_attributes() -> list[Attribute]:
-    """``tags`` (Optional) and ``tags_all`` (Computed, = default_tags merged with tags, known at plan)."""
+    """``tags`` (Optional) and ``tags_all`` (Computed: default_tags merged with tags, see plan_tags_all)."""
     return [optional("tags", Map(String())), computed("tags_all", Map(String()))]
 
 

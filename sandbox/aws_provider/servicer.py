@@ -2,10 +2,13 @@
 
 What differs from tf 1.2.0 (see sandbox/README.md for the why):
 - PlanResourceChange plans creates too (tf skips ``Resource.plan`` on create), fills defaults,
-  unknowns and ``tags_all`` = default_tags + tags, so the plan JSON is known where AWS's is.
+  unknowns and ``tags_all`` as the real provider does (default_tags + tags, unknown where the
+  real provider leaves it unknown), so the plan JSON is known exactly where AWS's is.
 - List/single nested blocks and object-typed attributes are handled (tf has set blocks only).
-- Plans obey protocol 6's strict rules (Terraform 1.0 grants the legacy type system's leniency
-  only to protocol-5 providers): ``preserve_nulls`` keeps applied/refreshed values consistent.
+- Plan and apply answers carry ``legacy_type_system``, as SDKv2 (the real provider's framework)
+  sets it: Terraform then accepts SDKv2's shapes, such as ``[]``/``false``/``""`` for the members
+  an ``ingress { ... }`` block leaves out (served over protocol 5, see runner.py).
+  ``preserve_nulls`` still keeps applied/refreshed top-level values equal to the configuration.
 - Any failure becomes an error diagnostic (unreachable endpoint, AWS error, bug), never a crash.
 """
 
@@ -21,6 +24,12 @@ from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value, to_dyn
 from .base import AwsResource, ResourceContext
 from .errors import NotFound, ProviderError, add_exception
 from .state import normalize, plan_object, preserve_nulls, requires_replace, strip_unknown
+from .types import Unknown
+
+# SDKv2 (the real provider's framework) sets this flag (UnsafeToUseLegacyTypeSystem) on every plan
+# and apply answer; Terraform honours it from protocol-5 providers, hence the sandbox serves
+# protocol 5 (runner.py says why not a different schema instead).
+LEGACY_TYPE_SYSTEM = True
 
 
 def _read(value: pb.DynamicValue) -> Any:
@@ -101,7 +110,7 @@ class SandboxServicer(ProviderServicer):
         try:
             planned = plan_object(schema, proposed, prior, config, creating=prior is None)
             if any(a.name == "tags_all" for a in schema.attributes):
-                planned["tags_all"] = self.app.plan_tags_all(planned.get("tags"))
+                planned["tags_all"] = self.app.plan_tags_all(planned.get("tags"), prior)
             planned = normalize(schema, self._resource(type_name).plan(ctx, prior, planned))
             replace = [] if prior is None else requires_replace(schema, prior, planned) + ctx.requires_replace
         except Exception as exc:  # noqa: BLE001
@@ -112,6 +121,7 @@ class SandboxServicer(ProviderServicer):
             requires_replace=[_to_attribute_path(p) for p in replace],
             planned_private=request.prior_private,
             diagnostics=diags.to_pb(),
+            legacy_type_system=LEGACY_TYPE_SYSTEM,
         )
 
     def ApplyResourceChange(self, request: pb.ApplyResourceChange.Request, context):
@@ -129,6 +139,9 @@ class SandboxServicer(ProviderServicer):
             action = _action("deleting", type_name, prior)
         else:
             action = _action("updating", type_name, prior)
+        if planned is not None and planned.get("tags_all") is Unknown:
+            # Planned unknown like the real provider's (see plan_tags_all); the tags are known now.
+            planned["tags_all"] = self.app.merged_tags(planned.get("tags"))
         try:
             if prior is None:
                 new = inst.create(ctx, planned)
@@ -148,7 +161,10 @@ class SandboxServicer(ProviderServicer):
             new = ctx.partial_state if prior is None else prior
         new = strip_unknown(schema, preserve_nulls(schema, planned or prior, normalize(schema, new)))
         return pb.ApplyResourceChange.Response(
-            new_state=to_dynamic_value(new), private=request.planned_private, diagnostics=diags.to_pb()
+            new_state=to_dynamic_value(new),
+            private=request.planned_private,
+            diagnostics=diags.to_pb(),
+            legacy_type_system=LEGACY_TYPE_SYSTEM,
         )
 
     def ImportResourceState(self, request: pb.ImportResourceState.Request, context):

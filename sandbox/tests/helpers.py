@@ -11,6 +11,7 @@ import yaml
 
 from provisioning.terraform.workspace import BACKEND_CONFIG, LocalState, WorkspaceSpec, write_workspace
 
+from ..platform_keys import ALARM_KEY_ALIAS, ensure_sandbox_platform_keys
 from .conftest import Terraform
 
 PATTERNS_DIR = Path(__file__).resolve().parents[2] / "patterns"
@@ -126,6 +127,8 @@ def pattern_workspace(
         state=LocalState(tmp_path / "state" / "terraform.tfstate"),
         sandbox_endpoint=endpoint,
     )
+    if any(ALARM_KEY_ALIAS in text for text in module_files.values()):
+        ensure_sandbox_platform_keys(endpoint, spec.region)  # as the portal does before a run
     workdir = tmp_path / "workspace"
     write_workspace(workdir, spec)
     tf = Terraform(workdir, terraform_env)

@@ -6,11 +6,14 @@ Plan, apply, re-plan (no changes), destroy; in the dev tier (no final snapshot) 
 (final snapshot on destroy).
 """
 
+import json
 from pathlib import Path
 
 import pytest
 
-from .helpers import no_changes, pattern_workspace, planned, tags_of
+from provisioning.terraform.workspace import DECOMMISSIONING_TFVARS
+
+from .helpers import folded_output, no_changes, pattern_workspace, planned, tags_of
 
 pytestmark = pytest.mark.integration
 
@@ -34,6 +37,18 @@ def run_workspace(tmp_path: Path, terraform_env: dict, endpoint: str, slug: str,
     return pattern_workspace(tmp_path, terraform_env, endpoint, slug, name, tier, portal_tags(slug, name, tier))
 
 
+def check_flow_logs(aws, name: str, key_arn: str) -> str:
+    """The VPC's flow logs (all traffic) go to a bucket of their own, encrypted with ``key_arn``; its name."""
+    logs = aws("ec2").describe_flow_logs(Filters=[{"Name": "tag:Name", "Values": [f"{name}-flow-logs"]}])["FlowLogs"]
+    assert [(f["TrafficType"], f["LogDestinationType"]) for f in logs] == [("ALL", "s3")]
+    bucket = logs[0]["LogDestination"].split(":::", 1)[1]
+    rule = aws("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == key_arn
+    policy = json.loads(aws("s3").get_bucket_policy(Bucket=bucket)["Policy"])
+    assert {s["Sid"] for s in policy["Statement"]} >= {"LogDeliveryWritesFlowLogs", "RefusePlainHttp"}
+    return bucket
+
+
 def creates_only(plan: dict) -> set[str]:
     assert {tuple(c["change"]["actions"]) for c in plan["resource_changes"]} <= {("create",), ("read",)}
     return {c["address"] for c in plan["resource_changes"] if c["change"]["actions"] == ["create"]}
@@ -54,12 +69,21 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
         "module.pattern.aws_subnet.private[1]",
         "module.pattern.aws_security_group.database",
         "module.pattern.aws_db_subnet_group.this",
+        "module.pattern.aws_db_parameter_group.this",
         "module.pattern.aws_db_instance.this",
         "module.pattern.aws_kms_key.alarms",
         "module.pattern.aws_sns_topic.alarms",
+        "module.pattern.aws_sns_topic_policy.alarms",
         "module.pattern.aws_cloudwatch_metric_alarm.cpu",
         "module.pattern.aws_cloudwatch_metric_alarm.free_storage",
         "module.pattern.aws_cloudwatch_metric_alarm.connections",
+        "module.pattern.aws_s3_bucket.flow_logs",
+        "module.pattern.aws_s3_bucket_server_side_encryption_configuration.flow_logs",
+        "module.pattern.aws_s3_bucket_public_access_block.flow_logs",
+        "module.pattern.aws_s3_bucket_versioning.flow_logs",
+        "module.pattern.aws_s3_bucket_lifecycle_configuration.flow_logs",
+        "module.pattern.aws_s3_bucket_policy.flow_logs",
+        "module.pattern.aws_flow_log.this",
     }
     db = planned(plan, "module.pattern.aws_db_instance.this")
     assert (db["storage_encrypted"], db["publicly_accessible"], db["multi_az"]) == (True, False, False)
@@ -70,6 +94,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     )
     assert db["tags_all"] == {**spec.default_tags, "Name": name}
     assert db["skip_final_snapshot"] is (tier != "prod")
+    assert db["deletion_protection"] is (tier == "prod")
 
     tf.apply_saved_plan()
     outputs = tf.outputs()
@@ -79,6 +104,17 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     assert instance["BackupRetentionPeriod"] == defaults["backup_retention_days"]
     assert instance["IAMDatabaseAuthenticationEnabled"] is True and instance["AutoMinorVersionUpgrade"] is True
     assert instance["CopyTagsToSnapshot"] is True
+    assert instance["DeletionProtection"] is (tier == "prod")
+    # TLS required: the instance uses a parameter group of its family with rds.force_ssl = 1
+    group = instance["DBParameterGroups"][0]["DBParameterGroupName"]
+    assert group.startswith(f"{name}-")
+    family = rds.describe_db_parameter_groups(DBParameterGroupName=group)["DBParameterGroups"][0]
+    assert family["DBParameterGroupFamily"] == f"postgres{defaults['engine_version']}"
+    values = {
+        p["ParameterName"]: p["ParameterValue"]
+        for p in rds.describe_db_parameters(DBParameterGroupName=group)["Parameters"]
+    }
+    assert values["rds.force_ssl"] == "1"
     assert tags_of(instance["TagList"]) == {**spec.default_tags, "Name": name}
     assert outputs["endpoint"] == f"{instance['Endpoint']['Address']}:5432"
     assert secrets.describe_secret(SecretId=outputs["master_secret_arn"])["ARN"] == outputs["master_secret_arn"]
@@ -91,16 +127,28 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     assert alarms["FreeStorageSpace"]["Threshold"] == defaults["allocated_storage_gb"] * 0.1 * 1024**3
     topic = aws("sns").get_topic_attributes(TopicArn=outputs["alarm_topic_arn"])["Attributes"]
     assert topic["KmsMasterKeyId"].startswith("arn:aws:kms:")  # a key CloudWatch may use, not alias/aws/sns
+    flow_bucket = check_flow_logs(aws, name, topic["KmsMasterKeyId"])
     no_changes(tf)
+    if tier == "prod":
+        # AWS refuses to delete the protected database; the portal's decommission lifts the protection
+        # first with the module's `decommissioning` variable, as here.
+        refused = tf.run("destroy", "-input=false", "-auto-approve", check=False)
+        assert refused.returncode == 1 and "Cannot delete protected DB Instance" in folded_output(refused)
+        assert rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"]
+        address = "module.pattern.aws_db_instance.this"
+        tf.run("apply", "-input=false", "-auto-approve", f"-target={address}", f"-var-file={DECOMMISSIONING_TFVARS}")
+        assert rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["DeletionProtection"] is False
 
     tf.run("destroy", "-input=false", "-auto-approve")
 
     assert name not in {d["DBInstanceIdentifier"] for d in rds.describe_db_instances()["DBInstances"]}
     assert name not in {g["DBSubnetGroupName"] for g in rds.describe_db_subnet_groups()["DBSubnetGroups"]}
+    assert group not in {g["DBParameterGroupName"] for g in rds.describe_db_parameter_groups()["DBParameterGroups"]}
     snapshots = {s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]}
     assert (f"{name}-final" in snapshots) is (tier == "prod")
     assert outputs["master_secret_arn"] not in {s["ARN"] for s in secrets.list_secrets()["SecretList"]}
     assert aws("cloudwatch").describe_alarms(AlarmNamePrefix=f"{name}-")["MetricAlarms"] == []
+    assert flow_bucket not in {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
 
 
 @pytest.mark.parametrize("tier", ["dev", "prod"])
@@ -124,6 +172,18 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
         "module.pattern.aws_s3_bucket_versioning.data",
         "module.pattern.aws_redshift_subnet_group.this",
         "module.pattern.aws_redshift_cluster.this",
+        "module.pattern.aws_sns_topic.alarms",
+        "module.pattern.aws_sns_topic_policy.alarms",
+        "module.pattern.aws_cloudwatch_metric_alarm.cpu",
+        "module.pattern.aws_cloudwatch_metric_alarm.disk_used",
+        "module.pattern.aws_cloudwatch_metric_alarm.health",
+        "module.pattern.aws_s3_bucket.flow_logs",
+        "module.pattern.aws_s3_bucket_server_side_encryption_configuration.flow_logs",
+        "module.pattern.aws_s3_bucket_public_access_block.flow_logs",
+        "module.pattern.aws_s3_bucket_versioning.flow_logs",
+        "module.pattern.aws_s3_bucket_lifecycle_configuration.flow_logs",
+        "module.pattern.aws_s3_bucket_policy.flow_logs",
+        "module.pattern.aws_flow_log.this",
     }
     cluster = planned(plan, "module.pattern.aws_redshift_cluster.this")
     assert (cluster["encrypted"], cluster["publicly_accessible"]) == (True, False)
@@ -148,6 +208,19 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
     rule = s3.get_bucket_encryption(Bucket=outputs["data_bucket"])["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == outputs["kms_key_arn"]
+    alarms = {
+        a["MetricName"]: a for a in aws("cloudwatch").describe_alarms(AlarmNames=outputs["alarms"])["MetricAlarms"]
+    }
+    assert set(alarms) == {"CPUUtilization", "PercentageDiskSpaceUsed", "HealthStatus"}
+    assert all(a["AlarmActions"] == [outputs["alarm_topic_arn"]] for a in alarms.values())
+    assert all(a["Dimensions"] == [{"Name": "ClusterIdentifier", "Value": name}] for a in alarms.values())
+    assert alarms["CPUUtilization"]["Threshold"] == (80.0 if tier == "prod" else 90.0)
+    topic = aws("sns").get_topic_attributes(TopicArn=outputs["alarm_topic_arn"])["Attributes"]
+    assert topic["KmsMasterKeyId"] == outputs["kms_key_arn"]  # the warehouse's key, which lets CloudWatch publish
+    key_policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+    assert {"Service": "cloudwatch.amazonaws.com"} in [s["Principal"] for s in key_policy["Statement"]]
+    assert {"Service": "delivery.logs.amazonaws.com"} in [s["Principal"] for s in key_policy["Statement"]]
+    check_flow_logs(aws, name, outputs["kms_key_arn"])
     no_changes(tf)
 
     tf.run("destroy", "-input=false", "-auto-approve")

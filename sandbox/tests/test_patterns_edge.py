@@ -70,6 +70,17 @@ def test_message_queue_apply_builds_encrypted_wired_queues(message_queue, aws):
     assert json.loads(main["RedrivePolicy"]) == {"deadLetterTargetArn": dlq["QueueArn"], "maxReceiveCount": 5}
     statement = json.loads(main["Policy"])["Statement"][0]
     assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == outputs["topic_arn"]
+    # TLS only: both queues and both topics deny any request that does not come over TLS
+    topic_policies = [
+        sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"]
+        for arn in (outputs["topic_arn"], outputs["alarm_topic_arn"])
+    ]
+    for policy in [main["Policy"], dlq["Policy"], *topic_policies]:
+        deny = {s["Sid"]: s for s in json.loads(policy)["Statement"]}["DenyWithoutTLS"]
+        assert (deny["Effect"], deny["Principal"]) == ("Deny", "*")
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    alarm_policy = {s["Sid"]: s for s in json.loads(topic_policies[1])["Statement"]}
+    assert alarm_policy["CloudWatchPublishes"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert sqs.list_queue_tags(QueueUrl=outputs["queue_url"])["Tags"]["cost-centre"] == "CC-1001"
     assert sns.get_topic_attributes(TopicArn=outputs["topic_arn"])["Attributes"]["KmsMasterKeyId"] == "alias/aws/sns"
     subscriptions = sns.list_subscriptions_by_topic(TopicArn=outputs["topic_arn"])["Subscriptions"]
@@ -78,6 +89,22 @@ def test_message_queue_apply_builds_encrypted_wired_queues(message_queue, aws):
     sns.publish(TopicArn=outputs["topic_arn"], Message="hello")
     received = sqs.receive_message(QueueUrl=outputs["queue_url"], WaitTimeSeconds=1)["Messages"]
     assert received[0]["Body"] == "hello"
+
+
+def test_message_queue_raises_its_alarms_to_a_topic_under_the_platform_key(message_queue, aws):
+    outputs = message_queue.outputs
+
+    alarms = aws("cloudwatch").describe_alarms(AlarmNames=outputs["alarms"])["MetricAlarms"]
+
+    by_metric = {a["MetricName"]: a for a in alarms}
+    oldest, dead = by_metric["ApproximateAgeOfOldestMessage"], by_metric["ApproximateNumberOfMessagesVisible"]
+    assert oldest["Dimensions"] == [{"Name": "QueueName", "Value": "acc-mq-1"}] and oldest["Threshold"] == 900
+    assert dead["Dimensions"] == [{"Name": "QueueName", "Value": "acc-mq-1-dlq"}] and dead["Threshold"] == 0
+    assert all(a["AlarmActions"] == a["OKActions"] == [outputs["alarm_topic_arn"]] for a in alarms)
+    topic = aws("sns").get_topic_attributes(TopicArn=outputs["alarm_topic_arn"])["Attributes"]
+    platform_key = aws("kms").describe_key(KeyId="alias/idp-platform-alarms")["KeyMetadata"]
+    assert topic["KmsMasterKeyId"] == platform_key["Arn"]
+    assert "aws_kms_key" not in {c["type"] for c in message_queue.plan["resource_changes"]}
 
 
 def test_message_queue_replan_has_no_changes(message_queue):
@@ -110,7 +137,12 @@ def test_web_app_plan_shows_what_policies_read(web_app):
     assert lb["tags_all"] == {**tags, "Name": "acc-web-2"}
     acl = planned(plan, "module.pattern.aws_wafv2_web_acl.this")
     assert acl["scope"] == "REGIONAL"
-    assert acl["rule"][0]["statement"][0]["managed_rule_group_statement"][0]["name"] == "AWSManagedRulesCommonRuleSet"
+    managed = {r["name"]: r["statement"][0]["managed_rule_group_statement"][0]["name"] for r in acl["rule"]}
+    # the common rules, and the known bad inputs (Log4j's JNDI lookups among them)
+    assert managed == {
+        "aws-common-rules": "AWSManagedRulesCommonRuleSet",
+        "aws-known-bad-inputs": "AWSManagedRulesKnownBadInputsRuleSet",
+    }
     tg = planned(plan, "module.pattern.aws_lb_target_group.app")
     assert (tg["port"], tg["health_check"][0]["path"]) == (8080, "/health")
     assert lb["drop_invalid_header_fields"] is True

@@ -1,7 +1,7 @@
 """Planning and state shaping rules (pure functions; no Terraform, no moto)."""
 
 from sandbox.aws_provider.blocks import ListNestedBlock, SetNestedBlock
-from sandbox.aws_provider.provider import ProviderConfig
+from sandbox.aws_provider.provider import AwsProvider, ProviderConfig
 from sandbox.aws_provider.schema import computed, optional, required, resource_schema, tags_attributes
 from sandbox.aws_provider.state import normalize, plan_object, preserve_nulls, requires_replace
 from sandbox.aws_provider.types import Bool, Number, Object, Set, String, Unknown
@@ -42,6 +42,23 @@ def test_create_plan_fills_defaults_and_leaves_computed_unknown():
     assert planned["zone"] is Unknown and planned["arn"] is Unknown and planned["id"] is Unknown
     assert planned["size"] is None
     assert planned["disk"] == [{"gb": 20, "encrypted": Unknown}]
+
+
+def test_rule_members_left_out_are_planned_as_sdkv2_zero_values():
+    # the real provider plans `ingress { from_port = 22 ... }` with [] / "" / false for the rest
+    config = normalize(SCHEMA, {"name": "x", "rules": [{"from_port": 22}]})
+
+    planned = plan_object(SCHEMA, config, None, config, creating=True)
+
+    assert planned["rules"] == [{"from_port": 22, "cidr_blocks": [], "description": ""}]
+    assert plan_object(SCHEMA, normalize(SCHEMA, {"name": "x"}), None, None, creating=True)["rules"] is Unknown
+
+
+def test_a_set_holding_an_unknown_value_is_planned_wholly_unknown():
+    # SDKv2 cannot hash an unknown set element: the real provider plans the whole set unknown
+    config = normalize(SCHEMA, {"name": "x", "rules": [{"from_port": 22, "cidr_blocks": Unknown}]})
+
+    assert plan_object(SCHEMA, config, None, config, creating=True)["rules"] is Unknown
 
 
 def test_update_plan_keeps_prior_computed_values_and_reapplies_defaults():
@@ -87,7 +104,7 @@ def test_preserve_nulls_keeps_config_nulls_where_aws_reports_zero_values():
     kept = preserve_nulls(SCHEMA, planned, from_aws)
 
     assert kept["size"] is None and kept["tags"] is None
-    assert kept["rules"][0]["description"] is None
+    assert kept["rules"][0]["description"] == ""  # rule members are SDKv2 zero values, as planned
     assert kept["rule"][0]["key_enabled"] is None
     assert kept["disk"] == []  # computed block not configured stays absent
 
@@ -108,3 +125,26 @@ def test_tags_all_is_unknown_when_default_tags_are():
     config = ProviderConfig.from_terraform({"region": "eu-west-1", "default_tags": [{"tags": Unknown}]})
 
     assert config.default_tags is Unknown
+
+
+def provider_with_default_tags(tags: dict | None) -> AwsProvider:
+    provider = AwsProvider()
+    default_tags = [{"tags": tags}] if tags is not None else None
+    provider.config = ProviderConfig.from_terraform({"region": "eu-west-1", "default_tags": default_tags})
+    return provider
+
+
+def test_tags_all_is_planned_as_the_real_provider_plans_it():
+    bare, tagged = provider_with_default_tags(None), provider_with_default_tags({"team": "payments"})
+
+    # nothing to tag with, or a tag value computed at apply time: unknown, as the real provider plans it
+    assert bare.plan_tags_all(None, None) is Unknown
+    assert bare.plan_tags_all({}, None) is Unknown
+    assert tagged.plan_tags_all({"Name": Unknown}, None) is Unknown
+    assert tagged.plan_tags_all({"Name": ""}, None) is Unknown
+    # known tags: known, default tags overlaid with the resource's
+    assert tagged.plan_tags_all(None, None) == {"team": "payments"}
+    assert tagged.plan_tags_all({"team": "x", "Name": "a"}, None) == {"team": "x", "Name": "a"}
+    # an untagged resource that exists keeps its (empty) tags_all; removing its last tag makes it unknown
+    assert bare.plan_tags_all(None, {"tags": None, "tags_all": {}}) == {}
+    assert bare.plan_tags_all(None, {"tags": {"Name": "a"}, "tags_all": {"Name": "a"}}) is Unknown

@@ -10,3 +10,17 @@ output "data_bucket" {
 output "kms_key_arn" {
   value = aws_kms_key.this.arn
 }
+
+output "alarm_topic_arn" {
+  description = "Subscribe your team here: the alarms notify this topic."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "alarms" {
+  description = "Names of the CloudWatch alarms."
+  value = [
+    aws_cloudwatch_metric_alarm.cpu.alarm_name,
+    aws_cloudwatch_metric_alarm.disk_used.alarm_name,
+    aws_cloudwatch_metric_alarm.health.alarm_name,
+  ]
+}

@@ -21,7 +21,7 @@ locals {
 }
 
 resource "aws_kms_key" "alarms" {
-  description             = "${var.name}: alarm notifications"
+  description             = "${var.name}: alarm notifications and flow logs"
   enable_key_rotation     = true
   deletion_window_in_days = 7
   policy = jsonencode({
@@ -32,6 +32,13 @@ resource "aws_kms_key" "alarms" {
         Effect    = "Allow"
         Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
         Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "LogDeliveryEncryptsFlowLogs"
+        Effect    = "Allow"
+        Principal = { Service = "delivery.logs.amazonaws.com" }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
         Resource  = "*"
       },
       {
@@ -50,6 +57,41 @@ resource "aws_sns_topic" "alarms" {
   name              = "${var.name}-alarms"
   kms_master_key_id = aws_kms_key.alarms.arn
   tags              = merge(var.tags, { Name = "${var.name}-alarms" })
+}
+
+# Encryption in transit: the topic refuses requests that do not come over TLS. Its policy replaces
+# the default one, so CloudWatch's right to publish and the account's to subscribe are written out.
+resource "aws_sns_topic_policy" "alarms" {
+  arn = aws_sns_topic.alarms.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "CloudWatchPublishes"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+      },
+      {
+        Sid       = "AccountSubscribes"
+        Effect    = "Allow"
+        Principal = { AWS = "*" }
+        Action    = ["sns:Subscribe", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"]
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = { StringEquals = { "AWS:SourceOwner" = data.aws_caller_identity.current.account_id } }
+      },
+      {
+        Sid       = "DenyWithoutTLS"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sns:*"
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
 }
 
 resource "aws_cloudwatch_metric_alarm" "cpu" {

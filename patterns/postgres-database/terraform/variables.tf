@@ -8,6 +8,12 @@ variable "tier" {
   type        = string
 }
 
+variable "decommissioning" {
+  description = "Set by the portal, only to lift deletion protection before an approved decommission."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Mandatory tags set by the portal (team, project, cost-centre, environment, expires-on...)."
   type        = map(string)

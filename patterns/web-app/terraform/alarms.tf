@@ -26,6 +26,41 @@ resource "aws_sns_topic" "alarms" {
   tags              = merge(var.tags, { Name = "${var.name}-alarms" })
 }
 
+# Encryption in transit: the topic refuses requests that do not come over TLS. Its policy replaces
+# the default one, so CloudWatch's right to publish and the account's to subscribe are written out.
+resource "aws_sns_topic_policy" "alarms" {
+  arn = aws_sns_topic.alarms.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "CloudWatchPublishes"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+      },
+      {
+        Sid       = "AccountSubscribes"
+        Effect    = "Allow"
+        Principal = { AWS = "*" }
+        Action    = ["sns:Subscribe", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"]
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = { StringEquals = { "AWS:SourceOwner" = data.aws_caller_identity.current.account_id } }
+      },
+      {
+        Sid       = "DenyWithoutTLS"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sns:*"
+        Resource  = aws_sns_topic.alarms.arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+}
+
 resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
   alarm_name          = "${var.name}-alb-5xx"
   alarm_description   = "The load balancer itself answered 5xx (no healthy target, timeouts) more than ${local.alarm_5xx_per_5_minutes} times in 5 minutes."

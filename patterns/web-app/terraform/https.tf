@@ -15,6 +15,11 @@ resource "aws_acm_certificate" "this" {
   domain_name       = local.domain_name
   validation_method = "DNS"
   tags              = merge(var.tags, { Name = var.name })
+
+  # A new certificate is issued and attached before the old one goes: the listener is never without one.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_route53_record" "certificate_validation" {

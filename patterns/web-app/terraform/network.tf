@@ -58,6 +58,7 @@ resource "aws_route_table_association" "public" {
 }
 
 resource "aws_security_group" "alb" {
+  #checkov:skip=CKV_AWS_260:Port 80 only answers with a 301 redirect to HTTPS (aws_lb_listener.http), so that addresses typed without https:// still arrive
   name        = "${var.name}-alb"
   description = "Internet to the load balancer: HTTP and HTTPS only"
   vpc_id      = aws_vpc.this.id

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand
 from catalogue.parameters import defaults
 from catalogue.pattern_files import discover
 from governance.policy import POLICY_DIR
-from provisioning.runtime import cli_config_file, plugin_cache_dir
+from provisioning.runtime import cli_config_file, plugin_cache_dir, provide_sandbox_platform_keys
 from provisioning.terraform.cli import TerraformCLI
 from provisioning.terraform.workspace import BACKEND_CONFIG, LocalState, WorkspaceSpec, environment, write_workspace
 
@@ -52,6 +52,7 @@ class Command(BaseCommand):
                     sandbox_endpoint=endpoint,
                     extra_env={"AWS_ENDPOINT_URL": endpoint},
                 )
+                provide_sandbox_platform_keys(workspace)
                 write_workspace(workdir / "ws", workspace)
                 env = environment(workspace, cli_config_file=cli_config_file(), plugin_cache_dir=plugin_cache_dir())
                 cli = TerraformCLI(settings.TERRAFORM_BIN, workdir / "ws", env)
@@ -67,6 +68,7 @@ class Command(BaseCommand):
                     "ttl_days": 7,
                     "pattern": spec.slug,
                     "pattern_version": spec.version,
+                    "data_classification": spec.data_classification,  # as governance.gates.request_input
                     "parameters": parameters,
                 },  # fmt: skip
                 "pattern": {"tiers": spec.tiers, "parameters": sorted(spec.parameters_schema["properties"])},

@@ -1,9 +1,10 @@
 """JSON-document attributes (policies, redrive policies, filter policies).
 
 The real provider stores such strings normalised and suppresses diffs between equivalent
-documents (``verify.SuppressEquivalentPolicyDiffs`` / ``SuppressEquivalentJSONDiffs``). Under
-protocol 6 the state must keep the configured text verbatim, so resources report AWS's
-document only when it differs in meaning from the one in state.
+documents (``verify.SuppressEquivalentPolicyDiffs`` / ``SuppressEquivalentJSONDiffs``). The
+sandbox keeps the configured text verbatim in state (no diff, and none of the warnings Terraform
+logs when a value departs from the configuration), so resources report AWS's document only when
+it differs in meaning from the one in state.
 """
 
 import json

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from ..base import (
+    AwsDataSource,
     AwsResource,
     ResourceContext,
     find_in_pages,
@@ -20,7 +21,7 @@ from ..base import (
     planned_name,
     wait_gone,
 )
-from ..errors import NotFound, client_error_code
+from ..errors import NotFound, ProviderError, client_error_code
 from ..schema import computed, optional, required, resource_schema, tags_attributes
 from ..types import Bool, Number, String, Unknown
 from ._data_common import conflicting
@@ -297,4 +298,29 @@ class Alias(AwsResource):
         wait_gone(lambda: self._find(name), what=f"KMS alias {name} to be deleted")
 
 
+class AliasData(AwsDataSource):
+    """data "aws_kms_alias" (internal/service/kms/alias_data_source.go, v5): a key found by its alias."""
+
+    type_name = "aws_kms_alias"
+    service = "kms"
+    schema = resource_schema(
+        computed("arn", String()),
+        required("name", String()),
+        computed("target_key_arn", String()),
+        computed("target_key_id", String()),
+    )
+
+    def read(self, ctx: ResourceContext, config: dict) -> dict:
+        name = config["name"]
+        try:
+            alias = find_in_pages(self.client, "list_aliases", "Aliases", lambda found: found["AliasName"] == name)
+        except NotFound:
+            raise ProviderError(f"reading KMS Alias ({name}): empty result") from None
+        target = alias.get("TargetKeyId", "")
+        arn = alias.get("AliasArn") or self.arn("kms", name)
+        return {"id": arn, "name": name, "arn": arn, "target_key_id": target,
+                "target_key_arn": self.arn("kms", f"key/{target}")}  # fmt: skip
+
+
 RESOURCES = [Key, Alias]
+DATA_SOURCES = [AliasData]

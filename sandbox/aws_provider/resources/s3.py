@@ -18,7 +18,7 @@ from ..base import (
 from ..blocks import ListNestedBlock, SetNestedBlock
 from ..errors import ProviderError, client_error_code
 from ..schema import computed, optional, required, resource_schema, tags_attributes
-from ..types import Bool, String
+from ..types import Bool, List, Map, Number, Object, Set, String, TfType
 
 _NO_BUCKET = ("NoSuchBucket", "404", "NotFound")
 # Route 53 hosted zone of the S3 website endpoints, per region (as the real provider reports).
@@ -50,10 +50,85 @@ def owner_args(state: dict) -> dict:
     return {"ExpectedBucketOwner": owner} if owner else {}
 
 
+def _objects(**members: TfType) -> List:
+    return List(Object(members))
+
+
+# v5's deprecated inline settings, Optional+Computed there: the real provider plans them unknown
+# on create, so the sandbox does too (computed, so a configuration setting one is refused: use the
+# aws_s3_bucket_* resources). After apply only acceleration_status, request_payer and versioning
+# are read from AWS; the others stay null (real: read from AWS too).
+_INLINE_SETTINGS = [
+    computed("acceleration_status", String()),
+    computed("acl", String()),
+    computed(
+        "cors_rule",
+        _objects(
+            allowed_headers=List(String()),
+            allowed_methods=List(String()),
+            allowed_origins=List(String()),
+            expose_headers=List(String()),
+            max_age_seconds=Number(),
+        ),
+    ),
+    computed("grant", Set(Object({"id": String(), "permissions": Set(String()), "type": String(), "uri": String()}))),
+    computed(
+        "lifecycle_rule",
+        _objects(
+            abort_incomplete_multipart_upload_days=Number(),
+            enabled=Bool(),
+            expiration=_objects(date=String(), days=Number(), expired_object_delete_marker=Bool()),
+            id=String(),
+            noncurrent_version_expiration=_objects(days=Number()),
+            noncurrent_version_transition=Set(Object({"days": Number(), "storage_class": String()})),
+            prefix=String(),
+            tags=Map(String()),
+            transition=Set(Object({"date": String(), "days": Number(), "storage_class": String()})),
+        ),
+    ),
+    computed("logging", _objects(target_bucket=String(), target_prefix=String())),
+    computed(
+        "object_lock_configuration",
+        _objects(
+            object_lock_enabled=String(),
+            rule=_objects(default_retention=_objects(days=Number(), mode=String(), years=Number())),
+        ),
+    ),
+    computed("policy", String()),
+    computed(
+        "replication_configuration",
+        _objects(
+            role=String(),
+            rules=Set(Object({"id": String(), "prefix": String(), "priority": Number(), "status": String()})),
+        ),
+    ),
+    computed("request_payer", String()),
+    computed(
+        "server_side_encryption_configuration",
+        _objects(
+            rule=_objects(
+                apply_server_side_encryption_by_default=_objects(kms_master_key_id=String(), sse_algorithm=String()),
+                bucket_key_enabled=Bool(),
+            )
+        ),
+    ),
+    computed("versioning", _objects(enabled=Bool(), mfa_delete=Bool())),
+    computed(
+        "website",
+        _objects(
+            error_document=String(), index_document=String(), redirect_all_requests_to=String(), routing_rules=String()
+        ),
+    ),
+    computed("website_domain", String()),
+    computed("website_endpoint", String()),
+]
+
+
 class Bucket(AwsResource):
     type_name = "aws_s3_bucket"
     service = "s3"
     schema = resource_schema(
+        *_INLINE_SETTINGS,
         computed("arn", String()),
         optional("bucket", String(), computed=True, force_new=True),
         computed("bucket_domain_name", String()),
@@ -88,8 +163,21 @@ class Bucket(AwsResource):
             lambda: self.client.get_object_lock_configuration(Bucket=name),
             "ObjectLockConfigurationNotFoundError",
         )
+        accelerate = ignore_codes(
+            lambda: self.client.get_bucket_accelerate_configuration(Bucket=name), "NotImplemented"
+        )
+        payment = ignore_codes(lambda: self.client.get_bucket_request_payment(Bucket=name), "NotImplemented")
+        versioning = self.client.get_bucket_versioning(Bucket=name)
         state = dict(current)
         state.update(
+            acceleration_status=(accelerate or {}).get("Status", ""),
+            request_payer=(payment or {}).get("Payer", "BucketOwner"),
+            versioning=[
+                {
+                    "enabled": versioning.get("Status") == "Enabled",
+                    "mfa_delete": versioning.get("MFADelete") == "Enabled",
+                }
+            ],
             id=name,
             bucket=name,
             arn=f"arn:aws:s3:::{name}",

@@ -1,4 +1,4 @@
-"""SNS: aws_sns_topic and aws_sns_topic_subscription.
+"""SNS: aws_sns_topic, aws_sns_topic_policy and aws_sns_topic_subscription.
 
 Schemas follow internal/service/sns/topic.go and topic_subscription.go (v5). The topic's ``id``
 is its ARN and ``policy`` is Optional+Computed (AWS gives every topic a default policy); the
@@ -6,6 +6,7 @@ subscription's ``id`` is the subscription ARN. The many ``*_feedback_*`` topic a
 not implemented.
 """
 
+import json
 import re
 
 from ..base import (
@@ -257,4 +258,80 @@ class TopicSubscription(AwsResource):
         wait_gone(lambda: self._attributes(arn), what=f"SNS subscription {arn} to be deleted")
 
 
-RESOURCES = [Topic, TopicSubscription]
+def default_topic_policy(topic_arn: str, account_id: str) -> str:
+    """The policy SNS gives a new topic (the real provider's defaultTopicPolicy): the owner's principals."""
+    return json.dumps(
+        {
+            "Version": "2008-10-17",
+            "Id": "__default_policy_ID",
+            "Statement": [
+                {
+                    "Sid": "__default_statement_ID",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": [
+                        "SNS:GetTopicAttributes",
+                        "SNS:SetTopicAttributes",
+                        "SNS:AddPermission",
+                        "SNS:RemovePermission",
+                        "SNS:DeleteTopic",
+                        "SNS:Subscribe",
+                        "SNS:ListSubscriptionsByTopic",
+                        "SNS:Publish",
+                    ],  # fmt: skip
+                    "Resource": topic_arn,
+                    "Condition": {"StringEquals": {"AWS:SourceOwner": account_id}},
+                }
+            ],
+        }
+    )
+
+
+class TopicPolicy(AwsResource):
+    """aws_sns_topic_policy (internal/service/sns/topic_policy.go, v5): ``id`` is the topic ARN;
+    deleting it puts the topic's default policy back, as the real provider does."""
+
+    type_name = "aws_sns_topic_policy"
+    service = "sns"
+    schema = resource_schema(
+        required("arn", String(), force_new=True),
+        computed("owner", String()),
+        required("policy", String()),
+    )
+
+    def _attributes(self, arn: str) -> dict:
+        return not_found_on(lambda: self.client.get_topic_attributes(TopicArn=arn), *_GONE)["Attributes"]
+
+    def _put(self, arn: str, policy: str) -> None:
+        self.client.set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=policy)
+
+    def create(self, ctx: ResourceContext, planned: dict) -> dict | None:
+        arn = planned["arn"]
+        self._put(arn, planned["policy"])
+        state = {**planned, "id": arn}
+        ctx.partial_state = state
+        return self.read(ctx, state)
+
+    def read(self, ctx: ResourceContext, current: dict) -> dict | None:
+        arn = current["id"] or current["arn"]
+        attrs = self._attributes(arn)
+        return {
+            **current,
+            "id": arn,
+            "arn": arn,
+            "owner": attrs.get("Owner", ""),
+            "policy": state_json(current["policy"], attrs.get("Policy"), policy=True),
+        }
+
+    def update(self, ctx: ResourceContext, prior: dict, planned: dict) -> dict | None:
+        if _changed("policy", prior["policy"], planned["policy"]):
+            self._put(prior["id"], planned["policy"])
+        return self.read(ctx, {**planned, "id": prior["id"]})
+
+    def delete(self, ctx: ResourceContext, current: dict) -> None:
+        arn = current["id"]
+        account = current.get("owner") or self.provider.account_id()
+        ignore_codes(lambda: self._put(arn, default_topic_policy(arn, account)), *_GONE)
+
+
+RESOURCES = [Topic, TopicPolicy, TopicSubscription]

@@ -175,7 +175,7 @@ class Subnet(AwsResource):
         optional("enable_lni_at_device_index", Number(), computed=True),
         optional("enable_resource_name_dns_a_record_on_launch", Bool(), default=False),
         optional("enable_resource_name_dns_aaaa_record_on_launch", Bool(), default=False),
-        optional("ipv6_cidr_block", String(), computed=True),
+        optional("ipv6_cidr_block", String()),  # not computed in v5: null when unset
         computed("ipv6_cidr_block_association_id", String()),
         optional("ipv6_native", Bool(), default=False, force_new=True),
         optional("map_customer_owned_ip_on_launch", Bool()),
@@ -242,7 +242,7 @@ class Subnet(AwsResource):
             enable_resource_name_dns_a_record_on_launch=bool(dns.get("EnableResourceNameDnsARecord")),
             enable_resource_name_dns_aaaa_record_on_launch=bool(dns.get("EnableResourceNameDnsAAAARecord")),
             private_dns_hostname_type_on_launch=dns.get("HostnameType", "ip-name"),
-            ipv6_cidr_block=ipv6["Ipv6CidrBlock"] if ipv6 else "",
+            ipv6_cidr_block=ipv6["Ipv6CidrBlock"] if ipv6 else None,  # null when unset, as planned
             ipv6_cidr_block_association_id=ipv6["AssociationId"] if ipv6 else "",
             owner_id=subnet.get("OwnerId", ""),
             outpost_arn=subnet.get("OutpostArn", current["outpost_arn"]),
