@@ -93,6 +93,10 @@ def _identify(arns: list[str], region: str) -> list[CloudResource]:
             found.append(CloudResource(arn, "aws_cloudwatch_log_group", resource[10:].removesuffix(":*")))
         elif service == "ec2" and kind in ("vpc", "subnet"):
             found.append(CloudResource(arn, f"aws_{kind}", ident))
+        elif service == "ec2" and kind in ("flow-log", "flow-logs", "vpc-flow-log"):
+            found.append(CloudResource(arn, "aws_flow_log", ident))
+        elif service == "sns" and ":" not in resource:
+            found.append(CloudResource(arn, "aws_sns_topic", arn))  # a topic is imported by its ARN
         elif service == "ec2" and kind == "instance":
             instances[ident] = arn
         elif service == "ec2" and kind == "security-group":
@@ -148,31 +152,56 @@ def find_orphans(resources: list[CloudResource], state: dict) -> list[CloudResou
     return [r for r in resources if r.arn not in ids and r.id not in ids]
 
 
+NAMING_ATTRIBUTES = ("bucket", "name", "arn", "id")
+NAMED_BY_ID = {"aws_s3_bucket", "aws_cloudwatch_log_group"}
+
+
+def _planned_names(after: dict | None) -> set[str]:
+    """What a planned resource will be called, where the plan already knows it (a bucket's or a log group's name)."""
+    return {after[key] for key in NAMING_ATTRIBUTES if isinstance((after or {}).get(key), str)}
+
+
 def plan_adoption(orphans: list[CloudResource], plan_json: dict | None, state: dict) -> Adoption:
-    """Which orphan goes to which address: certain only when the interrupted plan created exactly one resource
-    of its type that the state still lacks, and exactly one orphan of that type is found."""
+    """Which orphan goes to which address. Certain when the interrupted plan named it (a planned bucket, log group
+    or topic name equal to the orphan's), or when the plan created exactly one resource of its type that the
+    state lacks and exactly one orphan of that type is left (and, for a bucket or log group, its name fits)."""
     in_state, _ = state_addresses_and_ids(state)
     planned = defaultdict(list)
     for change in (plan_json or {}).get("resource_changes", []):
         creates = change.get("mode") == "managed" and "create" in change["change"]["actions"]
         if creates and change["address"] not in in_state:
-            planned[change["type"]].append(change["address"])
+            planned[change["type"]].append((change["address"], _planned_names(change["change"].get("after"))))
     by_type = defaultdict(list)
     for orphan in orphans:
         by_type[orphan.type].append(orphan)
     adoption = Adoption()
     for kind, found in sorted(by_type.items(), key=lambda item: item[0] or ""):
-        addresses = planned.get(kind, []) if kind else []
-        if len(found) == 1 and len(addresses) == 1:
-            adoption.imports.append((addresses[0], found[0]))
+        candidates = list(planned.get(kind, [])) if kind else []
+        left = []
+        for orphan in found:
+            known_as = {orphan.id, orphan.arn, orphan.arn.rsplit(":", 1)[-1]}
+            named = [address for address, names in candidates if known_as & names]
+            if len(named) == 1:
+                adoption.imports.append((named[0], orphan))
+                candidates = [c for c in candidates if c[0] != named[0]]
+            else:
+                left.append(orphan)
+        if len(left) == 1 and len(candidates) == 1:
+            # A bucket or log group IS its name: one whose planned name differs is somebody else's, not ours.
+            address, names = candidates[0]
+            if not (kind in NAMED_BY_ID and names and left[0].id not in names):
+                adoption.imports.append((address, left[0]))
+                continue
+        if not left:
             continue
         if kind is None:
             reason = "a resource type the portal cannot import"
-        elif not addresses:
+        elif not candidates:
             reason = f"the interrupted plan created no {kind} that the state lacks"
         else:
-            reason = f"{len(found)} {kind} found for {len(addresses)} planned ({', '.join(addresses)})"
-        adoption.unresolved += [{**orphan.as_dict(), "reason": reason} for orphan in found]
+            reason = f"{len(left)} {kind} found for {len(candidates)} planned ({', '.join(a for a, _ in candidates)})"
+        adoption.unresolved += [{**orphan.as_dict(), "reason": reason} for orphan in left]
+    adoption.imports.sort(key=lambda item: item[0])
     return adoption
 
 

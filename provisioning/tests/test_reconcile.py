@@ -45,3 +45,14 @@ def test_an_address_already_in_state_is_not_a_candidate():
 def test_a_type_the_portal_cannot_tell_is_listed():
     adoption = plan_adoption([QUEUE], plan(("m.aws_sqs_queue.q", "aws_sqs_queue")), state())
     assert adoption.imports == [] and adoption.unresolved[0]["arn"] == QUEUE.arn
+
+
+def test_orphans_of_one_type_are_told_apart_by_the_names_the_plan_knew():
+    logs = CloudResource("arn:aws:s3:::box-1-flow-logs", "aws_s3_bucket", "box-1-flow-logs")
+    named = {"resource_changes": [
+        {"address": a, "type": "aws_s3_bucket", "mode": "managed", "change": {"actions": ["create"], "after": {"bucket": n}}}
+        for a, n in (("m.aws_s3_bucket.scratch", "box-1-scratch"), ("m.aws_s3_bucket.flow_logs", "box-1-flow-logs"))
+    ]}  # fmt: skip
+    adoption = plan_adoption([BUCKET, logs], named, state())
+    assert adoption.imports == [("m.aws_s3_bucket.flow_logs", logs), ("m.aws_s3_bucket.scratch", BUCKET)]
+    assert adoption.unresolved == []
