@@ -11,7 +11,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/idp_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test test-fast lint format bench browser clean schema
+.PHONY: install run test test-fast lint format bench chaos browser clean schema
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ format: install
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(PY) -m benchmarks
+
+# SIGKILL whole worker trees at random points of plan and apply (benchmarks/chaos.py); exits 1 on any loss.
+chaos: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m benchmarks.chaos
 
 # The OpenAPI schema committed beside the code (a test fails when they disagree). On PostgreSQL, as
 # the tests: integer bounds in the schema follow the database (32-bit there, 64-bit on SQLite).

@@ -81,6 +81,8 @@ class AuditAction(models.TextChoices):
     ENVIRONMENT_EXPIRED = "environment.expired", "Environment expired"
     ENVIRONMENT_DRIFTED = "environment.drifted", "Drift detected"
     ENVIRONMENT_IN_SYNC = "environment.in_sync", "No drift"
+    ENVIRONMENT_ORPHANS_ADOPTED = "environment.orphans_adopted", "Orphaned resources adopted into state"
+    ENVIRONMENT_ORPHANS_FOUND = "environment.orphans_found", "Orphaned resources found"
     ENVIRONMENT_PROMOTED = "environment.promoted", "Change promoted"
     TEAM_SETTINGS_CHANGED = "team.settings_changed", "Team settings changed"
     TOKEN_CREATED = "token.created", "Access token created"

@@ -6,6 +6,7 @@ processes `make run` starts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -67,6 +68,12 @@ class MotoServer:
         wait_for(lambda: http_ok(f"{self.endpoint}/moto-api/"), 30, "moto server")
         return self
 
+    def restart(self, down_seconds: float = 0) -> None:
+        """Stop and start again on the same port: moto keeps nothing, as a cloud region that lost everything."""
+        self.stop()
+        time.sleep(down_seconds)
+        self.start()
+
     def reset(self) -> None:
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
@@ -78,6 +85,38 @@ class MotoServer:
         self.log.close()
 
 
+class RedisServer:
+    """A private redis-server on a free port, without persistence: a restart loses every queued message."""
+
+    def __init__(self, log_path: Path):
+        self.log_path = log_path
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> RedisServer:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=open(self.log_path, "ab"),  # noqa: SIM115 - the process owns it
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(lambda: _accepts(self.port), 10, "redis-server")
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL, as a crashed or restarted broker host."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    stop = kill
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 class WorkerProcess:
     """A Celery worker in its own process group, as in production; can be SIGKILLed to test crashes."""
 
@@ -85,6 +124,7 @@ class WorkerProcess:
         self.env, self.log_path, self.queue, self.concurrency = env, log_path, queue, concurrency
         self.process: subprocess.Popen | None = None
         self.log = None
+        self.node = ""
 
     def start(self) -> WorkerProcess:
         self.node = f"worker-{uuid.uuid4().hex[:8]}"  # Run.worker starts with it: which worker ran what
@@ -107,6 +147,19 @@ class WorkerProcess:
         self.process.wait(10)
         self.log.close()
 
+    def kill_tree(self) -> list[int]:
+        """SIGKILL the worker and every process under it, terraform and its providers included (they run in
+        sessions of their own, out of reach of `kill`), as a container stop, the OOM killer or a lost host would.
+        Returns the pids killed besides the worker's own group."""
+        others = [pid for pid in descendants(self.process.pid) if _group_of(pid) != self.process.pid]
+        os.killpg(self.process.pid, 9)
+        for pid in others:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 9)
+        self.process.wait(10)
+        self.log.close()
+        return others
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -117,6 +170,32 @@ class WorkerProcess:
                 self.process.wait(10)
         if self.log and not self.log.closed:
             self.log.close()
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below `root` (children, their children...), read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                # The command name may hold spaces and parentheses: the parent pid follows the last ")".
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _group_of(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
 
 
 def worker_environment(database: dict, **overrides: str) -> dict[str, str]:

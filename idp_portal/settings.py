@@ -134,7 +134,8 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a connection the database dropped (restart, failover, terminated backend) is replaced before use.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if not DATABASE_IS_POSTGRES:
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
@@ -310,6 +311,10 @@ CATALOGUE_SECURITY_SCAN = env_bool("CATALOGUE_SECURITY_SCAN", True)
 RUN_TIME_LIMIT_SECONDS = env_int("RUN_TIME_LIMIT_SECONDS", 1800, minimum=1)
 # Workers beat the heartbeat with every log flush (twice a second); the reaper fails runs silent this long.
 RUN_ORPHAN_AFTER_SECONDS = env_int("RUN_ORPHAN_AFTER_SECONDS", 60, minimum=10)
+# A queued run that no worker has touched for this long is sent to the workers again: its message may have been
+# lost (a broker restarted without persistence, a killed worker holding it). A second delivery is harmless:
+# a worker claims a run with a conditional update, so terraform never runs twice for one run.
+RUN_REDELIVER_AFTER_SECONDS = env_int("RUN_REDELIVER_AFTER_SECONDS", 300, minimum=10)
 # Notices before an environment expires ("7d,1d,2h"): each sent once per expiry date.
 EXPIRY_NOTICES = env_durations("EXPIRY_NOTICES", "7d,1d,2h")
 # Each running environment is checked for drift this often; at most DRIFT_CHECKS_PER_ROUND start per round.

@@ -9,12 +9,13 @@ import traceback
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
 from idp_portal.log_context import log_context
+from provisioning import reconcile
 from provisioning.actions import runs
 from provisioning.choices import RunKind, RunStatus
 from provisioning.faults import crash_point
@@ -104,7 +105,18 @@ class LogStream:
         update = {"heartbeat_at": timezone.now()}
         if chunk:
             update["log"] = Concat(F("log"), Value(chunk))
-        Run.objects.filter(pk=self.run.pk).update(**update)
+        try:
+            Run.objects.filter(pk=self.run.pk).update(**update)
+        except (OperationalError, InterfaceError) as exc:
+            # The database dropped our connection (restart, failover, a terminated backend): terraform runs on.
+            # Reconnect once and write again; if that fails too, the run fails with the database's own words.
+            if connection.in_atomic_block:
+                raise
+            logger.warning("run %s lost its database connection (%s); reconnecting", self.run.pk, exc)
+            connection.close()
+            note = f"\n[the worker lost its database connection and reconnected: {str(exc).strip()}]\n"
+            update["log"] = Concat(F("log"), Value(chunk + note))
+            Run.objects.filter(pk=self.run.pk).update(**update)
 
     def write(self, text: str) -> None:
         self.buffer.append(text)
@@ -202,6 +214,9 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     if isinstance(spec.state, PostgresState):
         cli.use_workspace(spec.state.workspace)
 
+    if run.kind == RunKind.PLAN:
+        _adopt_orphans(run, cli, stream, spec.region)
+
     if run.kind in (RunKind.PLAN, RunKind.DRIFT, RunKind.PREVIEW):
         drift = run.kind == RunKind.DRIFT
         flags = " -destroy" if run.destroy else " -refresh-only" if drift else ""
@@ -244,6 +259,59 @@ def _execute(run: Run, workdir, stream: LogStream) -> None:
     crash_point("apply-read")
     runs.apply_finished(run.pk, exit_code=result.exit_code, outputs=outputs, state=state)
     crash_point("apply-committed")
+
+
+ALREADY_MANAGED = "Resource already managed by Terraform"
+
+
+class OrphansFound(TerraformError):
+    """Resources of this environment that no state holds and that cannot be adopted with certainty."""
+
+
+def _adopt_orphans(run: Run, cli: TerraformCLI, stream: LogStream, region: str) -> None:
+    """After an interrupted apply, before planning: adopt into state what it created, or stop with the list."""
+    interrupted = reconcile.interrupted_apply(run)
+    if interrupted is None:
+        return
+    stream.write(
+        f"\n$ reconcile: apply run #{interrupted.pk} was interrupted; looking for resources tagged "
+        f"{reconcile.TAG}={run.environment_id} that the state does not hold\n"
+    )
+    plan_run = interrupted.change_request.plan_run if interrupted.change_request else None
+    adopted = []
+    # Terraform may have outlived its worker and still be applying: an import waits for its state lock, then
+    # may find the address already managed. So look again after every round of imports, from fresh state.
+    for _ in range(4):
+        state = cli.show_json()
+        try:
+            found = reconcile.tagged_resources(run.environment_id, region)
+        except reconcile.CloudUnreachable as exc:
+            raise TerraformError(str(exc)) from None
+        orphans = reconcile.find_orphans(found, state)
+        adoption = reconcile.plan_adoption(orphans, plan_run.plan_json if plan_run else None, state)
+        stream.write(f"{len(found)} tagged, {len(orphans)} not in state, {len(adoption.imports)} to adopt\n")
+        if not adoption.imports:
+            break
+        for address, resource in adoption.imports:
+            stream.write(f"\n$ terraform import {address} {resource.id}\n")
+            try:
+                with stream.timed("import"):
+                    cli.import_resource(stream, address, resource.id)
+            except TerraformError as exc:
+                if ALREADY_MANAGED not in str(exc):
+                    raise
+                stream.write(
+                    "\nThe state changed meanwhile (an apply that outlived its worker wrote it): looking again.\n"
+                )
+                break
+            adopted.append({"address": address, **resource.as_dict()})
+    else:
+        raise TerraformError(
+            "The state kept changing while the portal adopted orphans into it; nothing was planned. Retry."
+        )
+    runs.orphans_reconciled(run.pk, adopted=adopted, unresolved=adoption.unresolved)
+    if adoption.unresolved:
+        raise OrphansFound(reconcile.describe_unresolved(run.environment_id, adoption.unresolved))
 
 
 def protected_from_deletion(plan_json: dict) -> list[str]:

@@ -16,6 +16,7 @@ def run_terraform_task(self, run_id: int) -> None:
     except executor.EnvironmentBusy as busy:
         # One run per environment: wait for the holder to finish (or be reaped).
         logger.info("run %s waits: %s", run_id, busy)
+        runs.run_waiting(run_id)
         raise self.retry(countdown=3) from None
 
 

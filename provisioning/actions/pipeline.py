@@ -7,9 +7,11 @@ the caller's transaction and sends side effects with `transaction.on_commit`.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.db import transaction
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from governance import gates
 from governance.audit import record
@@ -18,6 +20,8 @@ from provisioning import costing, promotion, routing
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind
 from provisioning.models import ApprovalRequirement, ChangeRequest, Environment, Run
 from provisioning.notifications import notify_change
+
+logger = logging.getLogger(__name__)
 
 
 def mandatory_tags(environment: Environment) -> dict[str, str]:
@@ -57,14 +61,26 @@ def check_and_plan(change: ChangeRequest) -> None:
 def enqueue_run(
     environment: Environment, change: ChangeRequest | None, kind: str, *, destroy=False, retry_of: Run | None = None
 ) -> Run:
-    from provisioning.tasks import run_terraform_task
-
     run = Run.objects.create(
         environment=environment, change_request=change, kind=kind, destroy=destroy, retry_of=retry_of
     )
-    queue = routing.queue_for(environment)  # the worker pool of the environment's cloud account or region
-    transaction.on_commit(lambda: run_terraform_task.apply_async((run.pk,), queue=queue))
+    transaction.on_commit(lambda: deliver(run))
     return run
+
+
+def deliver(run: Run) -> bool:
+    """Send a run to the worker pool of its environment's cloud account or region. The run is stored whatever
+    happens here: with the broker down, the request still succeeds and the reaper sends the run again once the
+    broker is back (RUN_REDELIVER_AFTER_SECONDS)."""
+    from provisioning.tasks import run_terraform_task
+
+    queue = routing.queue_for(run.environment)
+    try:
+        run_terraform_task.apply_async((run.pk,), queue=queue)
+    except KombuOperationalError as exc:
+        logger.warning("run %s is queued but the broker is unreachable (%s); the reaper sends it again", run.pk, exc)
+        return False
+    return True
 
 
 def route_planned_change(change: ChangeRequest, run: Run) -> None:

@@ -8,10 +8,13 @@ change becomes retryable). These act for the system: no permission check.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +22,7 @@ from costs.estimate import PRICED_ATTRIBUTES, pricing_values
 from governance.audit import record
 from governance.choices import AuditAction, ChangeAction
 from provisioning.actions.pipeline import (
+    deliver,
     enqueue_run,
     fail,
     route_planned_change,
@@ -30,6 +34,8 @@ from provisioning.faults import crash_point
 from provisioning.models import ChangeRequest, Environment, Run
 from provisioning.notifications import notify_change, notify_team
 from provisioning.terraform.state import state_resources
+
+logger = logging.getLogger(__name__)
 
 BUSY_STATUS = {
     ChangeAction.CREATE: EnvironmentStatus.PROVISIONING,
@@ -180,7 +186,36 @@ def reap_orphaned_runs() -> list[int]:
     Environment.objects.filter(active_run__status__in=RunStatus.finished_values()).update(active_run=None)
     for change_id in stranded_changes(cutoff):
         recover_stranded_change(change_id, cutoff)
+    redeliver_lost_runs()
     return reaped
+
+
+def redeliver_lost_runs() -> list[int]:
+    """Queued runs that no worker has touched for RUN_REDELIVER_AFTER_SECONDS are sent again: their message may
+    have been lost with a broker restart or a killed worker. Claiming is conditional, so a run still runs once."""
+    cutoff = timezone.now() - timedelta(seconds=settings.RUN_REDELIVER_AFTER_SECONDS)
+    sent = []
+    lost = Run.objects.filter(status=RunStatus.QUEUED).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, queued_at__lt=cutoff)
+    )
+    for run in lost.select_related("environment"):
+        run_id = run.pk
+        if not deliver(run):
+            break  # the broker is still away: next round
+        note = f"\n[{timezone.now():%H:%M:%S} UTC] No worker took this run for {settings.RUN_REDELIVER_AFTER_SECONDS} s " \
+               "(its message was lost: broker restarted or worker killed); sent to the workers again.\n"  # fmt: skip
+        touched = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+            heartbeat_at=timezone.now(), log=Concat(F("log"), Value(note))
+        )
+        if touched:
+            logger.warning("run %s sent to the workers again: no worker took it", run_id)
+            sent.append(run_id)
+    return sent
+
+
+def run_waiting(run_id: int) -> None:
+    """A worker holds this queued run's message and waits for its environment: the message is not lost."""
+    Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(heartbeat_at=timezone.now())
 
 
 def stranded_changes(cutoff) -> list[int]:
@@ -244,3 +279,24 @@ def state_after_failure(run_id: int, state: dict) -> None:
         for resource in state_resources(state, keep=PRICED_ATTRIBUTES)
     ]
     Environment.objects.filter(pk=run.environment_id).update(resources=resources, updated_at=timezone.now())
+
+
+def orphans_reconciled(run_id: int, *, adopted: list[dict], unresolved: list[dict]) -> None:
+    """What the check after an interrupted apply found: adopted into state, and what it could not adopt (shown on
+    the environment page until a retry finds none). Recorded in the environment's timeline either way."""
+    with transaction.atomic():
+        run = Run.objects.select_related("environment__team", "change_request").get(pk=run_id)
+        environment = Environment.objects.select_for_update().get(pk=run.environment_id)
+        if environment.orphans != unresolved:
+            environment.orphans = unresolved
+            environment.save(update_fields=["orphans", "updated_at"])
+        if adopted:
+            listed = ", ".join(f"{item['address']} ({item['id']})" for item in adopted)
+            record(AuditAction.ENVIRONMENT_ORPHANS_ADOPTED, change=run.change_request, environment=environment,
+                   run=run.pk, adopted=adopted,
+                   message=f"Run #{run.pk} adopted into state what an interrupted apply had created: {listed}.")  # fmt: skip
+        if unresolved:
+            record(AuditAction.ENVIRONMENT_ORPHANS_FOUND, change=run.change_request, environment=environment,
+                   run=run.pk, orphans=unresolved,
+                   message=f"Run #{run.pk} stopped: {len(unresolved)} resource(s) tagged with {environment} are in "
+                           f"no state: {', '.join(item['arn'] for item in unresolved)}.")  # fmt: skip

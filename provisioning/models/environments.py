@@ -56,6 +56,9 @@ class Environment(models.Model):
     # What the last drift check found changed outside the portal ([] = in sync), and when it ran.
     drift = models.JSONField(default=list, blank=True)
     drift_checked_at = models.DateTimeField(null=True, blank=True)
+    # Resources tagged with this environment that no state holds, found after an interrupted apply and not
+    # adopted (their address was not certain): shown on the page until a retry finds none.
+    orphans = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The one run allowed to touch this environment's state now; taken with a conditional update.
     active_run = models.ForeignKey("Run", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

@@ -107,6 +107,11 @@ class TerraformCLI:
     def apply(self, on_output: OutputCallback, plan_file: str) -> CommandResult:
         return self._run("apply", on_output, plan_file, input=False, lock_timeout=self.lock_timeout)
 
+    def import_resource(self, on_output: OutputCallback, address: str, resource_id: str) -> CommandResult:
+        """Adopt an existing cloud object into state at `address` (both come from the plan and the cloud)."""
+        return self._run("import", on_output, address, resource_id, json_lines=False, input=False,
+                         lock_timeout=self.lock_timeout, no_color=IsFlagged)  # fmt: skip
+
     def apply_targeted(
         self, on_output: OutputCallback, targets: list[str], *, var_file: str | None = None
     ) -> CommandResult:

@@ -47,6 +47,17 @@ def tagged_arns(aws, environment) -> dict[str, dict]:
     return found
 
 
+def live_instances(aws, environment) -> list[str]:
+    """Ids of the environment's instances that are pending or running (terminated ones keep their tags a while)."""
+    reservations = aws("ec2").describe_instances(
+        Filters=[
+            {"Name": "tag:idp:environment", "Values": [str(environment.pk)]},
+            {"Name": "instance-state-name", "Values": ["pending", "running"]},
+        ]  # fmt: skip
+    )["Reservations"]
+    return [i["InstanceId"] for r in reservations for i in r["Instances"]]
+
+
 @pytest.fixture
 def extra_worker(worker_env, tmp_path, settings):
     """Start a worker with its own queue and environment; tasks go to it while the test runs.

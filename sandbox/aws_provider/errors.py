@@ -38,6 +38,7 @@ def client_error_code(exc: BaseException) -> str:
 def add_exception(diags: Diagnostics, exc: BaseException, action: str) -> None:
     """Record ``exc`` (raised while doing ``action``, e.g. "creating aws_vpc") as an error."""
     from botocore import exceptions as bexc
+    from botocore.parsers import ResponseParserError
 
     if isinstance(exc, ProviderError):
         diags.add_error(exc.summary, exc.detail, path=exc.path)
@@ -47,6 +48,12 @@ def add_exception(diags: Diagnostics, exc: BaseException, action: str) -> None:
             unreachable_message(url),
             f"{action}: the sandbox AWS provider could not connect to {url}. Start the sandbox cloud "
             "(moto_server) or point the provider's `endpoints` / AWS_ENDPOINT_URL at it.",
+        )
+    elif isinstance(exc, ResponseParserError):
+        # Not a bug: the endpoint went away mid-answer (a restart, a dropped connection).
+        diags.add_error(
+            f"{action}: the cloud's answer was empty or unreadable (the endpoint restarted or the connection "
+            "dropped mid-answer); retry once it answers again"
         )
     elif isinstance(exc, bexc.ClientError):
         error = exc.response.get("Error", {})
