@@ -39,16 +39,69 @@ def describe_plan(plan: dict) -> list[dict]:
     return changes
 
 
+# Attributes a resource reads back from the cloud although another resource of the configuration sets
+# them (AWS provider v4+ split a bucket's settings, a topic's or queue's policy, a group's rules out of
+# the parent). After the sibling applies, the parent's next refresh sees the value change; Terraform 1.0
+# reports that as drift, which is noise: a real change shows as drift of the sibling itself.
+MANAGED_BY_SIBLING: dict[tuple[str, str], frozenset[str]] = {
+    key: frozenset(types)
+    for key, types in {
+        ("aws_s3_bucket", "versioning"): ["aws_s3_bucket_versioning"],
+        ("aws_s3_bucket", "server_side_encryption_configuration"): [
+            "aws_s3_bucket_server_side_encryption_configuration"
+        ],
+        ("aws_s3_bucket", "lifecycle_rule"): ["aws_s3_bucket_lifecycle_configuration"],
+        ("aws_s3_bucket", "logging"): ["aws_s3_bucket_logging"],
+        ("aws_s3_bucket", "policy"): ["aws_s3_bucket_policy"],
+        ("aws_s3_bucket", "acl"): ["aws_s3_bucket_acl"],
+        ("aws_s3_bucket", "grant"): ["aws_s3_bucket_acl"],
+        ("aws_s3_bucket", "cors_rule"): ["aws_s3_bucket_cors_configuration"],
+        ("aws_s3_bucket", "website"): ["aws_s3_bucket_website_configuration"],
+        ("aws_s3_bucket", "replication_configuration"): ["aws_s3_bucket_replication_configuration"],
+        ("aws_s3_bucket", "object_lock_configuration"): ["aws_s3_bucket_object_lock_configuration"],
+        ("aws_s3_bucket", "acceleration_status"): ["aws_s3_bucket_accelerate_configuration"],
+        ("aws_s3_bucket", "request_payer"): ["aws_s3_bucket_request_payment_configuration"],
+        ("aws_sns_topic", "policy"): ["aws_sns_topic_policy"],
+        ("aws_sqs_queue", "policy"): ["aws_sqs_queue_policy"],
+        ("aws_kms_key", "policy"): ["aws_kms_key_policy"],
+        ("aws_security_group", "ingress"): ["aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
+        ("aws_security_group", "egress"): ["aws_security_group_rule", "aws_vpc_security_group_egress_rule"],
+    }.items()
+}
+
+
 def describe_drift(plan: dict) -> list[dict]:
-    """What changed outside Terraform, from a plan's `resource_drift` (Terraform 0.15.4 and later)."""
+    """What changed outside Terraform, from a plan's `resource_drift` (Terraform 0.15.4 and later).
+
+    A resource whose only drifted attributes are set by a sibling resource (MANAGED_BY_SIBLING) is not
+    reported; deleted resources always are.
+    """
+    present = _resource_types(plan)
     drifted = []
     for rc in plan.get("resource_drift") or []:
-        change = rc.get("change", {})
+        change, kind = rc.get("change", {}), rc.get("type", "")
         gone = change.get("actions") == ["delete"] or change.get("after") is None
-        action = "deleted" if gone else "changed"
-        rows = [] if gone else [r for r in _attributes(change, "update") if not r["name"].startswith("tags_all")]
-        drifted.append({"address": rc["address"], "type": rc.get("type", ""), "action": action, "attributes": rows})
+        visible = [
+            row for row in ([] if gone else _attributes(change, "update")) if not row["name"].startswith("tags_all")
+        ]
+        rows = [row for row in visible if not MANAGED_BY_SIBLING.get((kind, row["name"]), frozenset()) & present]
+        if visible and not rows:
+            continue
+        drifted.append({"address": rc["address"], "type": kind, "action": "deleted" if gone else "changed",
+                        "attributes": rows})  # fmt: skip
     return sorted(drifted, key=lambda d: d["address"])
+
+
+def _resource_types(plan: dict) -> set[str]:
+    """Every resource type the plan's configuration declares, in any module."""
+    types: set[str] = set()
+    modules = [(plan.get("configuration") or {}).get("root_module") or {}]
+    while modules:
+        module = modules.pop()
+        types.update(resource.get("type", "") for resource in module.get("resources") or [])
+        modules.extend((call.get("module") or {}) for call in (module.get("module_calls") or {}).values())
+    types.update(rc.get("type", "") for rc in plan.get("resource_changes") or [])
+    return types
 
 
 # Replacing one of these loses its data: a change that does is called out, and reviewed by the platform

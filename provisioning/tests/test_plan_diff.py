@@ -98,3 +98,42 @@ def test_state_resources_lists_managed_resources_of_every_module_with_their_tags
     ]  # fmt: skip
     # only the attributes asked for are kept: state holds secrets
     assert [r["values"] for r in state_resources(state)] == [{}, {}]
+
+
+def drift_plan(*configured_types):
+    """A refresh-only plan: a bucket's versioning and a topic's policy read back changed, one tag edited by hand."""
+    resources = [{"address": f"{kind}.this", "type": kind, "name": "this"} for kind in configured_types]
+    return {
+        "configuration": {"root_module": {"module_calls": {"pattern": {"module": {"resources": resources}}}}},
+        "resource_drift": [
+            change("module.pattern.aws_s3_bucket.logs", ["update"], before={"versioning": [{"enabled": False}]},
+                   after={"versioning": [{"enabled": True}]}),
+            change("module.pattern.aws_sns_topic.alarms", ["update"], before={"policy": "{}"},
+                   after={"policy": '{"Statement": []}'}),
+            change("module.pattern.aws_s3_bucket.scratch", ["update"], before={"tags": {"team": "payments"}},
+                   after={"tags": {"team": "someone-else"}}),
+        ],
+    }  # fmt: skip
+
+
+def test_drift_leaves_out_what_a_sibling_resource_of_the_configuration_sets():
+    from provisioning.terraform.plan_diff import describe_drift
+
+    drift = describe_drift(drift_plan("aws_s3_bucket", "aws_s3_bucket_versioning", "aws_sns_topic_policy"))
+
+    # the versioning resource and the topic policy set those values: the read-back is not drift; the tag is
+    assert [(d["address"], [a["name"] for a in d["attributes"]]) for d in drift] == [
+        ("module.pattern.aws_s3_bucket.scratch", ["tags"])
+    ]
+
+
+def test_drift_of_the_same_attributes_is_reported_when_nothing_else_sets_them():
+    from provisioning.terraform.plan_diff import describe_drift
+
+    drift = describe_drift(drift_plan("aws_s3_bucket", "aws_sns_topic"))
+
+    assert [d["address"] for d in drift] == [
+        "module.pattern.aws_s3_bucket.logs",
+        "module.pattern.aws_s3_bucket.scratch",
+        "module.pattern.aws_sns_topic.alarms",
+    ]
