@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,12 +20,6 @@ USERS = int(os.environ.get("BENCH_USERS", "16"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 GUNICORN_WORKERS = os.environ.get("BENCH_GUNICORN_WORKERS", "2")
 PASSWORD = "bench-pages-password-1"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _seed() -> tuple[str, dict[str, str]]:
@@ -68,7 +61,9 @@ def _seed() -> tuple[str, dict[str, str]]:
 
 def bench_pages() -> list[tuple[str, str, str]]:
     session, pages = _seed()
-    port = _free_port()
+    from idp_portal.components import free_port
+
+    port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="idp-bench-pages-"))
     env = {**os.environ, "DEBUG": "0", "LOG_LEVEL": "WARNING"}
     web = subprocess.Popen(
