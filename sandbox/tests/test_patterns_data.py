@@ -84,8 +84,12 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
         "module.pattern.aws_s3_bucket_lifecycle_configuration.flow_logs",
         "module.pattern.aws_s3_bucket_policy.flow_logs",
         "module.pattern.aws_flow_log.this",
+        'module.pattern.aws_cloudwatch_log_group.database["postgresql"]',
+        'module.pattern.aws_cloudwatch_log_group.database["upgrade"]',
     }
     db = planned(plan, "module.pattern.aws_db_instance.this")
+    assert db["enabled_cloudwatch_logs_exports"] == ["postgresql", "upgrade"]
+    assert db["performance_insights_enabled"] is True and db["performance_insights_retention_period"] == 7
     assert (db["storage_encrypted"], db["publicly_accessible"], db["multi_az"]) == (True, False, False)
     assert (db["instance_class"], db["allocated_storage"], db["storage_type"]) == (
         defaults["instance_class"],
@@ -128,6 +132,14 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     topic = aws("sns").get_topic_attributes(TopicArn=outputs["alarm_topic_arn"])["Attributes"]
     assert topic["KmsMasterKeyId"].startswith("arn:aws:kms:")  # a key CloudWatch may use, not alias/aws/sns
     flow_bucket = check_flow_logs(aws, name, topic["KmsMasterKeyId"])
+    # compliance logging: both logs exported, to groups encrypted with the key and kept per tier
+    assert sorted(instance["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
+    groups = aws("logs").describe_log_groups(logGroupNamePrefix=f"/aws/rds/instance/{name}/")["logGroups"]
+    assert {g["logGroupName"].rsplit("/", 1)[1]: g["retentionInDays"] for g in groups} == {
+        "postgresql": 400 if tier == "prod" else 30,
+        "upgrade": 400 if tier == "prod" else 30,
+    }
+    assert {g["kmsKeyId"] for g in groups} == {topic["KmsMasterKeyId"]}
     no_changes(tf)
     if tier == "prod":
         # AWS refuses to delete the protected database; the portal's decommission lifts the protection
@@ -149,6 +161,7 @@ def test_postgres_database_pattern_end_to_end(tier, tmp_path, terraform_env, mot
     assert outputs["master_secret_arn"] not in {s["ARN"] for s in secrets.list_secrets()["SecretList"]}
     assert aws("cloudwatch").describe_alarms(AlarmNamePrefix=f"{name}-")["MetricAlarms"] == []
     assert flow_bucket not in {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
+    assert aws("logs").describe_log_groups(logGroupNamePrefix=f"/aws/rds/instance/{name}/")["logGroups"] == []
 
 
 @pytest.mark.parametrize("tier", ["dev", "prod"])

@@ -253,6 +253,19 @@ def test_web_app_apply_raises_its_alarms_to_an_encrypted_topic(web_app, aws):
     assert "cloudwatch.amazonaws.com" in policy  # CloudWatch may use the key to publish to the topic
 
 
+def test_web_app_apply_exports_database_logs_to_encrypted_groups(web_app, aws):
+    database = aws("rds").describe_db_instances(DBInstanceIdentifier="acc-web-2")["DBInstances"][0]
+    groups = aws("logs").describe_log_groups(logGroupNamePrefix="/aws/rds/instance/acc-web-2/")["logGroups"]
+
+    assert sorted(database["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
+    assert sorted(g["logGroupName"] for g in groups) == [
+        "/aws/rds/instance/acc-web-2/postgresql",
+        "/aws/rds/instance/acc-web-2/upgrade",
+    ]
+    # under the database's own key, kept as long as the application's logs (the form's 30 days)
+    assert {(g["kmsKeyId"], g["retentionInDays"]) for g in groups} == {(database["KmsKeyId"], 30)}
+
+
 def test_web_app_replan_has_no_changes(web_app):
     assert no_changes(web_app.tf)
 

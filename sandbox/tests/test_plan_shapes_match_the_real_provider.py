@@ -46,10 +46,9 @@ NOT_IMPLEMENTED = {
         "allow_major_version_upgrade", "backup_target", "blue_green_update", "character_set_name",
         "custom_iam_instance_profile", "customer_owned_ip_enabled", "database_insights_mode",
         "dedicated_log_volume", "domain", "domain_auth_secret_arn", "domain_dns_ips", "domain_fqdn",
-        "domain_iam_role_name", "domain_ou", "enabled_cloudwatch_logs_exports", "engine_lifecycle_support",
+        "domain_iam_role_name", "domain_ou", "engine_lifecycle_support",
         "latest_restorable_time", "listener_endpoint", "nchar_character_set_name", "network_type",
-        "password_wo", "password_wo_version", "performance_insights_kms_key_id",
-        "performance_insights_retention_period", "replica_mode", "replicas", "replicate_source_db",
+        "password_wo", "password_wo_version", "replica_mode", "replicas", "replicate_source_db",
         "restore_to_point_in_time", "s3_import", "snapshot_identifier", "timezone", "upgrade_storage_config",
     },
     "aws_instance": {

@@ -21,7 +21,7 @@ locals {
 }
 
 resource "aws_kms_key" "alarms" {
-  description             = "${var.name}: alarm notifications and flow logs"
+  description             = "${var.name}: alarm notifications, flow logs, database logs and Performance Insights"
   enable_key_rotation     = true
   deletion_window_in_days = 7
   policy = jsonencode({
@@ -40,6 +40,18 @@ resource "aws_kms_key" "alarms" {
         Principal = { Service = "delivery.logs.amazonaws.com" }
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
         Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsEncryptsTheDatabaseLogs"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${var.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = {
+          ArnLike = {
+            "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:/aws/rds/instance/${var.name}/*"
+          }
+        }
       },
       {
         Sid       = "CloudWatchAlarmsPublishToTheAlarmTopic"

@@ -171,9 +171,7 @@ resource "aws_db_parameter_group" "this" {
 resource "aws_db_instance" "this" {
   #checkov:skip=CKV_AWS_293:Deletion protection is on in prod (var.tier == "prod"), lifted only by the portal's approved decommission; dev and test databases expire and are destroyed by design
   #checkov:skip=CKV_AWS_157:Multi-AZ is the form's multi_az choice and the parameter policy requires it in production; dev and test run in one zone at half the cost
-  #checkov:skip=CKV_AWS_353:Known gap tracked in issue 13 (monitoring): Performance Insights encrypted with the pattern's key is not built yet; the CPU, free-storage and connection alarms give the first signals
   #checkov:skip=CKV_AWS_118:Enhanced monitoring needs an IAM monitoring role per environment, each a security review; the CPU, free-storage and connection alarms give the first signals
-  #checkov:skip=CKV_AWS_129:Known gap tracked in issue 13 (compliance logging): exporting the PostgreSQL logs to an encrypted log group is not built yet
   identifier                  = var.name
   engine                      = "postgres"
   engine_version              = var.database_engine_version
@@ -202,7 +200,14 @@ resource "aws_db_instance" "this" {
   apply_immediately                   = var.tier != "prod" # prod waits for the maintenance window
   skip_final_snapshot                 = var.tier != "prod"
   final_snapshot_identifier           = var.tier == "prod" ? "${var.name}-final" : null
-  tags                                = merge(var.tags, { Name = var.name })
+  # Compliance logging and monitoring: logs exported to the encrypted groups of database_logs.tf,
+  # Performance Insights (7 days, free of charge) encrypted with the environment's key.
+  enabled_cloudwatch_logs_exports       = local.database_log_exports
+  performance_insights_enabled          = true
+  performance_insights_kms_key_id       = aws_kms_key.this.arn
+  performance_insights_retention_period = 7
+  tags                                  = merge(var.tags, { Name = var.name })
+  depends_on                            = [aws_cloudwatch_log_group.database]
 }
 
 resource "aws_s3_bucket" "logs" {
