@@ -27,7 +27,7 @@ FREE = frozenset(
         "aws_vpc", "aws_subnet", "aws_security_group", "aws_security_group_rule", "aws_default_security_group",
         "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule", "aws_route_table",
         "aws_route_table_association", "aws_route", "aws_internet_gateway", "aws_db_subnet_group",
-        "aws_redshift_subnet_group", "aws_db_parameter_group", "aws_redshift_parameter_group",
+        "aws_redshift_subnet_group", "aws_db_parameter_group", "aws_redshift_parameter_group", "aws_redshift_logging",
         "aws_s3_bucket_public_access_block", "aws_s3_bucket_server_side_encryption_configuration",
         "aws_s3_bucket_versioning", "aws_s3_bucket_policy", "aws_s3_bucket_lifecycle_configuration",
         "aws_s3_bucket_logging", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_acl",

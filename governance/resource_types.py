@@ -18,8 +18,9 @@ _NAMES = """
     aws_instance aws_launch_template aws_autoscaling_group aws_ebs_volume aws_key_pair
     aws_s3_bucket aws_s3_bucket_server_side_encryption_configuration aws_s3_bucket_public_access_block
     aws_s3_bucket_versioning aws_s3_bucket_policy aws_s3_bucket_lifecycle_configuration aws_s3_bucket_acl
+    aws_s3_bucket_logging
     aws_db_instance aws_db_subnet_group aws_db_parameter_group aws_rds_cluster aws_rds_cluster_instance
-    aws_redshift_cluster aws_redshift_subnet_group aws_redshift_parameter_group
+    aws_redshift_cluster aws_redshift_subnet_group aws_redshift_parameter_group aws_redshift_logging
     aws_cloudwatch_log_group aws_cloudwatch_metric_alarm
     aws_sqs_queue aws_sqs_queue_policy aws_sns_topic aws_sns_topic_subscription aws_sns_topic_policy
     aws_secretsmanager_secret aws_secretsmanager_secret_version aws_ecs_cluster aws_ecs_service

@@ -197,6 +197,16 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
         "module.pattern.aws_s3_bucket_lifecycle_configuration.flow_logs",
         "module.pattern.aws_s3_bucket_policy.flow_logs",
         "module.pattern.aws_flow_log.this",
+        'module.pattern.aws_cloudwatch_log_group.audit["connectionlog"]',
+        'module.pattern.aws_cloudwatch_log_group.audit["userlog"]',
+        "module.pattern.aws_redshift_logging.this",
+        "module.pattern.aws_s3_bucket.access_logs",
+        "module.pattern.aws_s3_bucket_server_side_encryption_configuration.access_logs",
+        "module.pattern.aws_s3_bucket_public_access_block.access_logs",
+        "module.pattern.aws_s3_bucket_versioning.access_logs",
+        "module.pattern.aws_s3_bucket_lifecycle_configuration.access_logs",
+        "module.pattern.aws_s3_bucket_policy.access_logs",
+        "module.pattern.aws_s3_bucket_logging.data",
     }
     cluster = planned(plan, "module.pattern.aws_redshift_cluster.this")
     assert (cluster["encrypted"], cluster["publicly_accessible"]) == (True, False)
@@ -234,10 +244,27 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
     assert {"Service": "cloudwatch.amazonaws.com"} in [s["Principal"] for s in key_policy["Statement"]]
     assert {"Service": "delivery.logs.amazonaws.com"} in [s["Principal"] for s in key_policy["Statement"]]
     check_flow_logs(aws, name, outputs["kms_key_arn"])
+    # audit logs: connections and users, to groups under the warehouse's key, kept like the flow logs
+    logging = redshift.describe_logging_status(ClusterIdentifier=name)
+    assert (logging["LoggingEnabled"], logging["LogDestinationType"]) == (True, "cloudwatch")
+    assert sorted(logging["LogExports"]) == ["connectionlog", "userlog"]
+    groups = aws("logs").describe_log_groups(logGroupNamePrefix=f"/aws/redshift/cluster/{name}/")["logGroups"]
+    assert sorted(g["logGroupName"].rsplit("/", 1)[1] for g in groups) == ["connectionlog", "userlog"]
+    assert {(g["kmsKeyId"], g["retentionInDays"]) for g in groups} == {
+        (outputs["kms_key_arn"], 400 if tier == "prod" else 30)
+    }
+    # who read and wrote what in the data bucket: access logs in a bucket of their own
+    access = s3.get_bucket_logging(Bucket=outputs["data_bucket"])["LoggingEnabled"]
+    assert access["TargetPrefix"] == "data/" and access["TargetBucket"].startswith(f"{name}-access-logs-")
+    statements = json.loads(s3.get_bucket_policy(Bucket=access["TargetBucket"])["Policy"])["Statement"]
+    assert [st["Principal"] for st in statements if st["Effect"] == "Allow"] == [
+        {"Service": "logging.s3.amazonaws.com"}
+    ]
     no_changes(tf)
-
     tf.run("destroy", "-input=false", "-auto-approve")
 
+    assert aws("logs").describe_log_groups(logGroupNamePrefix=f"/aws/redshift/cluster/{name}/")["logGroups"] == []
+    assert access["TargetBucket"] not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert name not in {c["ClusterIdentifier"] for c in redshift.describe_clusters()["Clusters"]}
     subnet_groups = redshift.describe_cluster_subnet_groups()["ClusterSubnetGroups"]
     assert name not in {g["ClusterSubnetGroupName"] for g in subnet_groups}

@@ -46,7 +46,7 @@ resource "aws_security_group" "warehouse" {
 }
 
 resource "aws_kms_key" "this" {
-  description             = "${var.name}: warehouse, data bucket, alarm topic and flow logs"
+  description             = "${var.name}: warehouse, data bucket, alarm topic, flow logs and audit logs"
   enable_key_rotation     = true
   deletion_window_in_days = 7
   policy = jsonencode({
@@ -67,6 +67,18 @@ resource "aws_kms_key" "this" {
         Resource  = "*"
       },
       {
+        Sid       = "CloudWatchLogsEncryptsTheAuditLogs"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${var.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = {
+          ArnLike = {
+            "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:/aws/redshift/cluster/${var.name}/*"
+          }
+        }
+      },
+      {
         Sid       = "CloudWatchAlarmsPublishToTheAlarmTopic"
         Effect    = "Allow"
         Principal = { Service = "cloudwatch.amazonaws.com" }
@@ -79,7 +91,6 @@ resource "aws_kms_key" "this" {
 }
 
 resource "aws_s3_bucket" "data" {
-  #checkov:skip=CKV_AWS_18:Known gap tracked in issue 13 (compliance logging): server access logs of the data bucket need a log bucket this pattern does not have yet
   #checkov:skip=CKV_AWS_144:Data stays in the one approved region the team chose (data residency); a replica in a second region would move it out of that region
   #checkov:skip=CKV2_AWS_62:Nothing in this pattern consumes object events: data is loaded into Redshift by COPY, not by triggers
   #checkov:skip=CKV2_AWS_61:How long lake data is kept is the owning team's retention decision, not the pattern's; versioning keeps deleted objects recoverable
@@ -123,7 +134,7 @@ resource "aws_redshift_subnet_group" "this" {
 }
 
 resource "aws_redshift_cluster" "this" {
-  #checkov:skip=CKV_AWS_71:Known gap tracked in issue 13 (compliance logging): Redshift audit logging to an encrypted destination is not built yet
+  #checkov:skip=CKV_AWS_71:Audit logging is on, through aws_redshift_logging.this (audit_logs.tf), the provider's replacement for this resource's deprecated logging block, which is all this check reads
   #checkov:skip=CKV_AWS_321:Known gap tracked in issue 13: enhanced VPC routing needs an S3 gateway endpoint in the VPC for COPY and UNLOAD, not built yet; until then that traffic takes Redshift's own path to S3, outside this VPC's security groups
   cluster_identifier        = var.name
   node_type                 = var.node_type
