@@ -531,7 +531,10 @@ class DbInstance(AwsResource):
         if changed(prior, planned, "deletion_protection"):
             args["DeletionProtection"] = bool(planned["deletion_protection"])
         if changed(prior, planned, "enabled_cloudwatch_logs_exports"):
-            before, after = set(prior["enabled_cloudwatch_logs_exports"] or ()), set(planned["enabled_cloudwatch_logs_exports"] or ())
+            before, after = (
+                set(prior["enabled_cloudwatch_logs_exports"] or ()),
+                set(planned["enabled_cloudwatch_logs_exports"] or ()),
+            )
             args["CloudwatchLogsExportConfiguration"] = {"EnableLogTypes": sorted(after - before),
                                                          "DisableLogTypes": sorted(before - after)}  # fmt: skip
         if planned["performance_insights_enabled"]:
