@@ -4,12 +4,15 @@ parameters' defaults from pattern.yaml): plan, apply, re-plan (no changes), dest
 prod, where logging and tracing differ.
 """
 
+import contextlib
 import json
+import time
+import urllib.request
 from types import SimpleNamespace
 
 import pytest
 
-from .helpers import no_changes, pattern_workspace, planned
+from .helpers import folded_output, no_changes, pattern_workspace, planned
 from .test_patterns_edge import portal_tags
 
 pytestmark = pytest.mark.integration
@@ -22,15 +25,25 @@ def _statements(policy: str) -> dict[str, dict]:
     return {s["Sid"]: s for s in json.loads(policy)["Statement"]}
 
 
+def moto_runs_workflows(endpoint: str, on: bool) -> None:
+    """moto stores state machines; asked to, it also runs them, with its own Step Functions interpreter
+    (which keeps its own state machines: switched on before the pattern is applied)."""
+    body = json.dumps({"stepfunctions": {"execute_state_machine": on}}).encode()
+    request = urllib.request.Request(f"{endpoint}/moto-api/config", data=body, method="POST")
+    urllib.request.urlopen(request, timeout=10).close()
+
+
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def pipeline(request, tmp_path_factory, terraform_env, moto_endpoint):
     tier = request.param
     name = f"acc-dp-{tier}"
     tags = {**portal_tags(SLUG, name), "environment": tier}
+    moto_runs_workflows(moto_endpoint, True)
     tf, spec, _ = pattern_workspace(tmp_path_factory.mktemp(name), terraform_env, moto_endpoint, SLUG, name, tier, tags)
     plan = tf.plan_json()
     tf.apply_saved_plan()
-    return SimpleNamespace(tf=tf, plan=plan, outputs=tf.outputs(), spec=spec, name=name, tier=tier)
+    yield SimpleNamespace(tf=tf, plan=plan, outputs=tf.outputs(), spec=spec, name=name, tier=tier)
+    moto_runs_workflows(moto_endpoint, False)
 
 
 def test_plan_shows_a_logged_state_machine_on_a_chosen_schedule(pipeline):
@@ -136,13 +149,81 @@ def test_replan_has_no_changes(pipeline):
     assert no_changes(pipeline.tf)
 
 
-def test_destroy_removes_everything(pipeline, aws):
+@contextlib.contextmanager
+def tls_policies_lifted(s3, *buckets: str):
+    """moto evaluates a bucket policy's Deny without its Condition: the lake's TLS-only policies would
+    refuse every object request of the sandbox (plain HTTP). Lifted for the run, put back after."""
+    saved = {bucket: s3.get_bucket_policy(Bucket=bucket)["Policy"] for bucket in buckets}
+    for bucket in buckets:
+        s3.delete_bucket_policy(Bucket=bucket)
+    try:
+        yield
+    finally:
+        for bucket, policy in saved.items():
+            s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+
+
+def _run(aws, machine_arn: str, name: str, event_time: str) -> dict:
+    """Start a run as the schedule does (EventBridge's event as input) and wait for its end."""
+    sfn = aws("stepfunctions")
+    event = {"detail-type": "Scheduled Event", "source": "aws.events", "time": event_time, "detail": {}}
+    execution = sfn.start_execution(stateMachineArn=machine_arn, name=name, input=json.dumps(event))["executionArn"]
+    deadline = time.monotonic() + 60
+    while (found := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the run did not end within 60 s"
+        time.sleep(0.5)
+    return found
+
+
+def test_a_run_copies_the_days_raw_objects_to_the_curated_bucket(pipeline, aws):
+    s3 = aws("s3")
+    raw, curated = pipeline.outputs["raw_bucket"], pipeline.outputs["curated_bucket"]
+    with tls_policies_lifted(s3, raw, curated):
+        # given 501 objects under the day's prefix (two pages of the listing) and one of another day
+        keys = [f"2030-01-15/orders/part-{i:04d}.csv" for i in range(501)]
+        for key in keys:
+            s3.put_object(Bucket=raw, Key=key, Body=b"id,amount\n1,10\n")
+        s3.put_object(Bucket=raw, Key="2030-01-14/orders/late.csv", Body=b"id\n")
+
+        # when the schedule starts a run on that day
+        run = _run(aws, pipeline.outputs["state_machine_arn"], "scheduled-2030-01-15", "2030-01-15T02:00:00Z")
+
+        # then the day's objects, and only they, are in the curated bucket, encrypted with the pipeline's key
+        assert (run["status"], json.loads(run["output"])) == ("SUCCEEDED", {"day": "2030-01-15/"})
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=curated)
+        assert sorted(o["Key"] for page in pages for o in page.get("Contents", [])) == keys
+        copied = s3.head_object(Bucket=curated, Key=keys[0])
+        assert (copied["ServerSideEncryption"], copied["SSEKMSKeyId"]) == ("aws:kms", pipeline.outputs["kms_key_arn"])
+        # a day without raw objects is a run that copies nothing, not a failure
+        empty = _run(aws, pipeline.outputs["state_machine_arn"], "scheduled-2030-01-16", "2030-01-16T02:00:00Z")
+        assert (empty["status"], json.loads(empty["output"])) == ("SUCCEEDED", {"day": "2030-01-16/"})
+
+
+def _empty(s3, bucket: str) -> None:
+    """Delete every version and delete marker of a versioned bucket."""
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
+        if versions:
+            objects = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+
+
+def test_destroy_removes_everything_but_a_production_lake_with_data_in_it(pipeline, aws):
+    lake = [pipeline.outputs["raw_bucket"], pipeline.outputs["curated_bucket"]]
+    if pipeline.tier == "prod":
+        # the production lake holds the copied objects: destroying it with them is refused
+        output = folded_output(pipeline.tf.run("destroy", "-input=false", "-auto-approve", check=False))
+        assert "BucketNotEmpty" in output
+        assert set(lake) <= {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
+        for bucket in lake:  # what a team does to retire it: empty it first
+            _empty(aws("s3"), bucket)
+
     pipeline.tf.run("destroy", "-input=false", "-auto-approve")
 
     machines = aws("stepfunctions").list_state_machines()["stateMachines"]
     assert pipeline.outputs["state_machine_arn"] not in {m["stateMachineArn"] for m in machines}
     assert aws("events").list_rules(NamePrefix=pipeline.name)["Rules"] == []
     buckets = {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
-    assert not {pipeline.outputs["raw_bucket"], pipeline.outputs["curated_bucket"]} & buckets
+    assert not set(lake) & buckets
     roles = {r["RoleName"] for r in aws("iam").list_roles()["Roles"]}
     assert not {f"{pipeline.name}-pipeline", f"{pipeline.name}-scheduler"} & roles

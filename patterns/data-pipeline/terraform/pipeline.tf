@@ -1,6 +1,7 @@
 # The pipeline: a standard Step Functions workflow that copies the raw objects under the run's date
-# prefix (YYYY-MM-DD/, the UTC day the run starts) to the same keys in the curated bucket, a page of
-# up to 1,000 objects at a time, through Step Functions' AWS SDK integration for S3 (no code to run
+# prefix (YYYY-MM-DD/: the UTC day of the scheduled event's time, or of the start of a run started
+# by hand without one) to the same keys in the curated bucket, a page of
+# 500 objects at a time (a page stays well under Step Functions' 256 KB state payload), through Step Functions' AWS SDK integration for S3 (no code to run
 # or patch). Teams extend it by adding states (a transformation, a Glue job, a notification) to the
 # definition. Copies are idempotent: a run that is repeated copies the same objects again.
 # S3 wants the copy source URL-encoded and the definition language cannot encode: keys are expected
@@ -17,14 +18,25 @@ locals {
   definition = {
     Comment        = "Copies the raw objects of the run's day to the curated bucket"
     TimeoutSeconds = var.run_timeout_minutes * 60
-    StartAt        = "ListFirstPage"
+    StartAt        = "RunDay"
     States = {
+      RunDay = {
+        Type    = "Choice"
+        Choices = [{ Variable = "$.time", IsPresent = true, Next = "ListFirstPage" }] # EventBridge's event time
+        Default = "StartedByHand"
+      }
+      StartedByHand = {
+        Type       = "Pass"
+        Parameters = { "time.$" = "$$.Execution.StartTime" }
+        Next       = "ListFirstPage"
+      }
       ListFirstPage = {
         Type     = "Task"
         Resource = "arn:aws:states:::aws-sdk:s3:listObjectsV2"
         Parameters = {
           Bucket     = aws_s3_bucket.raw.bucket
-          "Prefix.$" = "States.Format('{}/', States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0))"
+          MaxKeys    = 500
+          "Prefix.$" = "States.Format('{}/', States.ArrayGetItem(States.StringSplit($.time, 'T'), 0))"
         }
         ResultPath = "$.listing"
         Retry      = local.s3_retry
@@ -69,6 +81,7 @@ locals {
         Resource = "arn:aws:states:::aws-sdk:s3:listObjectsV2"
         Parameters = {
           Bucket                = aws_s3_bucket.raw.bucket
+          MaxKeys               = 500
           "Prefix.$"            = "$.listing.Prefix"
           "ContinuationToken.$" = "$.listing.NextContinuationToken"
         }
@@ -76,7 +89,8 @@ locals {
         Retry      = local.s3_retry
         Next       = "AnythingToCopy"
       }
-      Done = { Type = "Succeed" }
+      # The run's output says which day it copied, not the last page of the listing.
+      Done = { Type = "Pass", Parameters = { "day.$" = "$.listing.Prefix" }, End = true }
     }
   }
 }
