@@ -37,10 +37,10 @@ provider "aws" {
   skip_metadata_api_check     = "true"
 
   endpoints {
-    iam           = var.endpoint
+    iam            = var.endpoint
     cloudwatchlogs = var.endpoint
-    sfn           = var.endpoint
-    sts           = var.endpoint
+    sfn            = var.endpoint
+    sts            = var.endpoint
   }
 
   default_tags {
