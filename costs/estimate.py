@@ -38,6 +38,7 @@ FREE = frozenset(
         "aws_sns_topic_subscription", "aws_sns_topic_policy", "aws_acm_certificate",
         "aws_acm_certificate_validation", "aws_flow_log", "aws_cloudwatch_log_resource_policy",
         "aws_route53_record",  # Route 53 bills the zone and the queries, not the records in it
+        "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",  # scheduled events are not billed
         "random_id", "random_password", "random_string", "null_resource", "terraform_data",
     }
 )  # fmt: skip
@@ -285,6 +286,16 @@ def metric_alarm(values: dict, ctx: Context) -> list[Component]:
     return [ctx.monthly("metric alarm", "cloudwatch_alarm_month")]
 
 
+def state_machine(values: dict, ctx: Context) -> list[Component]:
+    if values.get("type") == "EXPRESS":  # billed per request and GB-second, not priced here
+        return [unknown("express workflow", "step_functions_express_requests", (), ctx.region)]
+    return [
+        ctx.per_use(
+            "state transitions", "step_functions_transitions_per_1k", "transitions", "1,000 transitions", Decimal(1_000)
+        )
+    ]
+
+
 def secret(values: dict, ctx: Context) -> list[Component]:
     return [ctx.monthly("secret", "secrets_manager_secret_month")]
 
@@ -306,6 +317,7 @@ PRICERS: dict[str, Callable[[dict, Context], list[Component]]] = {
     "aws_sqs_queue": sqs_queue,
     "aws_sns_topic": sns_topic,
     "aws_secretsmanager_secret": secret,
+    "aws_sfn_state_machine": state_machine,
 }
 PRICED_TYPES = frozenset(PRICERS) | FREE
 # The attributes the pricers read: what the portal keeps of a resource's state to bill it again.

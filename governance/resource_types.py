@@ -21,7 +21,8 @@ _NAMES = """
     aws_s3_bucket_logging
     aws_db_instance aws_db_subnet_group aws_db_parameter_group aws_rds_cluster aws_rds_cluster_instance
     aws_redshift_cluster aws_redshift_subnet_group aws_redshift_parameter_group aws_redshift_logging
-    aws_cloudwatch_log_group aws_cloudwatch_metric_alarm
+    aws_cloudwatch_log_group aws_cloudwatch_metric_alarm aws_cloudwatch_event_rule aws_cloudwatch_event_target
+    aws_sfn_state_machine
     aws_sqs_queue aws_sqs_queue_policy aws_sns_topic aws_sns_topic_subscription aws_sns_topic_policy
     aws_secretsmanager_secret aws_secretsmanager_secret_version aws_ecs_cluster aws_ecs_service
     aws_ecs_task_definition aws_ecr_repository aws_elasticache_cluster aws_elasticache_subnet_group

@@ -97,6 +97,11 @@ def _identify(arns: list[str], region: str) -> list[CloudResource]:
             found.append(CloudResource(arn, "aws_flow_log", ident))
         elif service == "sns" and ":" not in resource:
             found.append(CloudResource(arn, "aws_sns_topic", arn))  # a topic is imported by its ARN
+        elif service == "states" and resource.startswith("stateMachine:"):
+            found.append(CloudResource(arn, "aws_sfn_state_machine", arn))  # imported by its ARN
+        elif service == "events" and kind == "rule":
+            # On the default bus the rule's import id is its name; on another bus `bus/name`.
+            found.append(CloudResource(arn, "aws_cloudwatch_event_rule", ident))
         elif service == "ec2" and kind == "instance":
             instances[ident] = arn
         elif service == "ec2" and kind == "security-group":

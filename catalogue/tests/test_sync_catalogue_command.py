@@ -24,10 +24,10 @@ def test_the_command_loads_the_shipped_patterns_and_says_so(settings):
 
     # then
     assert "added     web-app 1.0.0" in out
-    assert out.count("added ") == 5
+    assert out.count("added ") == 6
     assert f"Catalogue in sync with {settings.PATTERNS_DIR}." in out
     assert err == ""
-    assert Pattern.objects.count() == 5
+    assert Pattern.objects.count() == 6
 
 
 def test_running_the_command_twice_reports_every_version_unchanged():
@@ -38,7 +38,7 @@ def test_running_the_command_twice_reports_every_version_unchanged():
     out, _ = sync()
 
     # then
-    assert out.count("unchanged ") == 5
+    assert out.count("unchanged ") == 6
     assert "added" not in out
 
 

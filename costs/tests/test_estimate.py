@@ -73,6 +73,26 @@ def test_message_queue():
     assert estimate("message-queue").monthly == d(0.5 * 0.50 + 2 * 1 * 0.40) == Decimal("1.05")
 
 
+def test_data_pipeline():
+    key = 1 + 20000 / 10000 * 0.03
+    buckets = 2 * (10 * 0.023 + 10000 / 1000 * 0.005 + 20000 / 10000 * 0.004)  # raw and curated
+    logs = 0.1 * 0.57 + 0.1 * 0.03
+    transitions = 20000 / 1000 * 0.025  # standard workflow state transitions
+    alarms = 2 * 0.10  # failed and timed-out runs; the schedule, its target and the roles are free
+    result = estimate("data-pipeline")
+    assert result.monthly == d(key + buckets + logs + transitions + alarms) == Decimal("2.40")
+    assert result.unknown == [] and result.usage_not_estimated == []
+    line = next(x for x in result.lines if x.type == "aws_sfn_state_machine")
+    assert [(c.name, c.unit) for c in line.components] == [("state transitions", "$0.025 per 1,000 transitions")]
+
+
+def test_an_express_workflow_is_price_unknown_never_zero():
+    plan = copy.deepcopy(captured_plan("data-pipeline-dev"))
+    resource_change(plan, "module.pattern.aws_sfn_state_machine.pipeline")["change"]["after"]["type"] = "EXPRESS"
+    result = estimate("data-pipeline", plan)
+    assert result.unknown == ["module.pattern.aws_sfn_state_machine.pipeline: express workflow"]
+
+
 # -- sizes, kinds and what is not known ---------------------------------------------------------
 def test_a_larger_multi_az_database_is_priced_at_its_class_and_doubled_storage():
     plan = copy.deepcopy(captured_plan("postgres-database-dev"))

@@ -187,6 +187,11 @@ def test_a_web_application_in_dev_needs_network_and_security(route):
     assert route("web-app-dev") == {"network": [NETWORK_REASON], "security": [SECURITY_REASON]}
 
 
+def test_a_data_pipeline_needs_security_for_its_key_and_roles_but_no_network_review(route):
+    # given the pipeline's plan: a KMS key, two IAM roles and their policies, no VPC
+    assert route("data-pipeline-dev") == {"security": [SECURITY_REASON]}
+
+
 def test_a_dev_plan_of_network_basics_instance_and_bucket_needs_nobody(route):
     # given the development environment's plan: VPC (its default group closed), subnet, security group,
     # instance, bucket, log group (since 1.1.0)

@@ -64,6 +64,8 @@ MANAGED_BY_SIBLING: dict[tuple[str, str], frozenset[str]] = {
         ("aws_sns_topic", "policy"): ["aws_sns_topic_policy"],
         ("aws_sqs_queue", "policy"): ["aws_sqs_queue_policy"],
         ("aws_kms_key", "policy"): ["aws_kms_key_policy"],
+        ("aws_iam_role", "inline_policy"): ["aws_iam_role_policy"],
+        ("aws_iam_role", "managed_policy_arns"): ["aws_iam_role_policy_attachment"],
         ("aws_security_group", "ingress"): ["aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
         ("aws_security_group", "egress"): ["aws_security_group_rule", "aws_vpc_security_group_egress_rule"],
     }.items()

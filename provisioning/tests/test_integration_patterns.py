@@ -133,6 +133,32 @@ def check_message_queue(aws, environment):
     )
 
 
+def check_data_pipeline(aws, environment):
+    name = f"{environment.name}-{environment.pk}"
+    outputs = environment.outputs
+    buckets = [outputs["raw_bucket"], outputs["curated_bucket"]]
+    for bucket in buckets:
+        rule = aws("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms",
+                                                              "KMSMasterKeyID": outputs["kms_key_arn"]}  # fmt: skip
+        assert aws("s3").get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        assert all(aws("s3").get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+    machine = aws("stepfunctions").describe_state_machine(stateMachineArn=outputs["state_machine_arn"])
+    assert machine["type"] == "STANDARD" and machine["loggingConfiguration"]["level"] == "ALL"
+    group = aws("logs").describe_log_groups(logGroupNamePrefix=outputs["log_group_name"])["logGroups"][0]
+    assert group["kmsKeyId"] == outputs["kms_key_arn"] and group["retentionInDays"] == 30
+    targets = aws("events").list_targets_by_rule(Rule=f"{name}-schedule")["Targets"]
+    assert [t["Arn"] for t in targets] == [outputs["state_machine_arn"]] and targets[0]["RoleArn"]
+    check_alarms(aws, environment, {"ExecutionsFailed", "ExecutionsTimedOut"})
+    # its own key and two roles: the security team reviewed the request
+    assert environment.changes.order_by("pk").first().requirements.filter(group="security").exists()
+    return lambda: (
+        not _exists(lambda: aws("stepfunctions").describe_state_machine(stateMachineArn=outputs["state_machine_arn"]))
+        and not any(_exists(lambda b=b: aws("s3").head_bucket(Bucket=b)) for b in buckets)
+        and not aws("events").list_rules(NamePrefix=name)["Rules"]
+    )
+
+
 def _exists(call) -> bool:
     try:
         call()
@@ -146,6 +172,7 @@ CHECKS = {
     "data-warehouse": check_data_warehouse,
     "postgres-database": check_postgres_database,
     "message-queue": check_message_queue,
+    "data-pipeline": check_data_pipeline,
 }
 
 

@@ -137,3 +137,15 @@ def test_drift_of_the_same_attributes_is_reported_when_nothing_else_sets_them():
         "module.pattern.aws_s3_bucket.scratch",
         "module.pattern.aws_sns_topic.alarms",
     ]
+
+
+def test_a_roles_inline_policies_read_back_are_not_drift_when_a_role_policy_sets_them():
+    from provisioning.terraform.plan_diff import describe_drift
+
+    plan = drift_plan("aws_iam_role", "aws_iam_role_policy")
+    plan["resource_drift"] = [
+        change("module.pattern.aws_iam_role.pipeline", ["update"], before={"inline_policy": []},
+               after={"inline_policy": [{"name": "lake-and-logs", "policy": "{}"}]}),
+    ]  # fmt: skip
+
+    assert describe_drift(plan) == []

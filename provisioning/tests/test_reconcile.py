@@ -56,3 +56,15 @@ def test_orphans_of_one_type_are_told_apart_by_the_names_the_plan_knew():
     adoption = plan_adoption([BUCKET, logs], named, state())
     assert adoption.imports == [("m.aws_s3_bucket.flow_logs", logs), ("m.aws_s3_bucket.scratch", BUCKET)]
     assert adoption.unresolved == []
+
+
+def test_a_state_machine_and_a_schedule_rule_are_told_by_their_arns():
+    from provisioning.reconcile import _identify
+
+    machine = "arn:aws:states:eu-west-1:123456789012:stateMachine:box"
+    rule = "arn:aws:events:eu-west-1:123456789012:rule/box-schedule"
+
+    assert _identify([machine, rule], "eu-west-1") == [
+        CloudResource(rule, "aws_cloudwatch_event_rule", "box-schedule"),
+        CloudResource(machine, "aws_sfn_state_machine", machine),
+    ]

@@ -242,3 +242,22 @@ def test_a_chosen_size_sets_its_parameters_and_custom_keeps_the_typed_ones(dev_e
 def test_a_pattern_without_sizes_shows_no_size_choice(alice, catalogue):
     page = rendered_request_page(alice, "message-queue")
     assert not [i for i in page.find_all("input") if i.attrs.get("name") == "size"]
+
+
+def test_the_pipeline_schedule_is_a_choice_of_named_schedules_never_an_expression(catalogue, alice, payments):
+    # given the data pipeline's form
+    version = catalogue["data-pipeline"].current_version
+    field = RequestForm(version=version, user=alice).fields["schedule"]
+
+    # then the schedule is chosen from three, daily by default
+    assert isinstance(field.widget, forms.Select)
+    assert field.choices == [
+        ("hourly", "Every hour"),
+        ("daily", "Every day at 02:00 UTC"),
+        ("weekly", "Every Monday at 02:00 UTC"),
+    ]
+    assert field.initial == "daily"
+    # and an EventBridge expression typed in is refused
+    typed = RequestForm(form_data(version, payments, schedule="rate(1 minute)"), version=version, user=alice)
+    assert not typed.is_valid() and "schedule" in typed.errors
+    assert RequestForm(form_data(version, payments, schedule="weekly"), version=version, user=alice).is_valid()

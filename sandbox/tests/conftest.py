@@ -39,7 +39,9 @@ def moto_endpoint() -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [_venv_tool("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        env={**os.environ, "MOTO_ACM_VALIDATION_WAIT": "0"},  # certificates issued at once
+        # MOTO_ACM_VALIDATION_WAIT: certificates issued at once; MOTO_PORT: where moto's Step Functions
+        # interpreter sends a workflow's AWS SDK calls when it runs one (it calls its own server).
+        env={**os.environ, "MOTO_ACM_VALIDATION_WAIT": "0", "MOTO_PORT": str(port)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
