@@ -13,23 +13,23 @@ from governance.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-SHIPPED = {"data-warehouse", "dev-environment", "message-queue", "postgres-database", "web-app"}
-LOADED = sorted(["data-warehouse 1.0.0", "dev-environment 1.1.0", "message-queue 1.0.0", "postgres-database 1.0.0",
-                 "web-app 1.0.0"])  # fmt: skip
+SHIPPED = {"data-warehouse", "dev-environment", "message-queue", "ml-workload", "postgres-database", "web-app"}
+LOADED = sorted(["data-warehouse 1.0.0", "dev-environment 1.1.0", "message-queue 1.0.0", "ml-workload 1.0.0",
+                 "postgres-database 1.0.0", "web-app 1.0.0"])  # fmt: skip
 
 
 def resource_types(version) -> set[str]:
     return {r["type"] for r in version.resources}
 
 
-def test_the_shipped_patterns_load_as_five_current_versions():
+def test_the_shipped_patterns_load_as_one_current_version_each():
     # when
     report = sync_catalogue(settings.PATTERNS_DIR)
 
     # then
     assert {p.slug for p in Pattern.objects.all()} == SHIPPED
     assert sorted(report.added) == LOADED
-    assert PatternVersion.objects.filter(status=VersionStatus.CURRENT).count() == 5
+    assert PatternVersion.objects.filter(status=VersionStatus.CURRENT).count() == len(SHIPPED)
     assert not report.updated and not report.unchanged
 
 
@@ -71,6 +71,11 @@ def test_the_web_application_lists_what_it_creates_and_its_parameters(catalogue)
         ("dev-environment", {"aws_instance", "aws_security_group", "aws_s3_bucket"}, set()),
         ("postgres-database", {"aws_db_instance", "aws_db_subnet_group", "aws_security_group"}, set()),
         ("message-queue", {"aws_sqs_queue", "aws_sns_topic"}, set()),
+        (
+            "ml-workload",
+            {"aws_sagemaker_notebook_instance", "aws_vpc_endpoint", "aws_iam_role", "aws_cloudwatch_event_rule"},
+            {"aws_internet_gateway", "aws_nat_gateway"},
+        ),
     ],
 )
 def test_each_shipped_pattern_lists_the_resources_its_module_declares(catalogue, slug, expected, absent):
@@ -121,7 +126,7 @@ def test_a_sync_that_loads_something_is_recorded_in_the_audit_log():
 
     # then
     event = AuditEvent.objects.get(action=AuditAction.CATALOGUE_SYNCED)
-    assert "5 added" in event.message
+    assert f"{len(SHIPPED)} added" in event.message
     assert sorted(event.data["added"]) == LOADED
 
 
