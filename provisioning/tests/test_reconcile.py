@@ -1,6 +1,6 @@
 """Which orphan goes to which address: only where the interrupted plan leaves no doubt."""
 
-from provisioning.reconcile import CloudResource, find_orphans, plan_adoption
+from provisioning.reconcile import CloudResource, _identify, find_orphans, plan_adoption
 
 VPC = CloudResource("arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1", "aws_vpc", "vpc-1")
 OTHER_VPC = CloudResource("arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-2", "aws_vpc", "vpc-2")
@@ -56,3 +56,12 @@ def test_orphans_of_one_type_are_told_apart_by_the_names_the_plan_knew():
     adoption = plan_adoption([BUCKET, logs], named, state())
     assert adoption.imports == [("m.aws_s3_bucket.flow_logs", logs), ("m.aws_s3_bucket.scratch", BUCKET)]
     assert adoption.unresolved == []
+
+
+def test_a_notebook_and_a_vpc_endpoint_are_told_by_their_arns():
+    notebook = "arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/ml-env-7"
+    endpoint = "arn:aws:ec2:eu-west-1:123456789012:vpc-endpoint/vpce-1"
+    assert _identify([notebook, endpoint], "eu-west-1") == [
+        CloudResource(endpoint, "aws_vpc_endpoint", "vpce-1"),
+        CloudResource(notebook, "aws_sagemaker_notebook_instance", "ml-env-7"),
+    ]

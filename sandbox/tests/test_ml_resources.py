@@ -4,6 +4,7 @@ replacement, and destroy. The tests run in file order and share one apply (steps
 """
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,29 @@ def test_a_smaller_volume_replaces_the_notebook(stack):
     plan = stack.tf.plan_json()
 
     assert actions(plan) == {"aws_sagemaker_notebook_instance.this": ["delete", "create"]}
+    stack.tf.apply_saved_plan()
+    assert no_changes(stack.tf)
+
+
+def test_the_notebook_and_the_endpoint_are_imported_back(stack):
+    # as the portal adopts what an interrupted apply created: by the notebook's name, the endpoint's id
+    addresses = ["aws_sagemaker_notebook_instance.this", "aws_vpc_endpoint.s3"]
+    removed = subprocess.run(
+        [stack.tf.binary, "state", "rm", *addresses], cwd=stack.tf.workdir, env=stack.tf.env, capture_output=True
+    )
+    assert removed.returncode == 0, removed.stderr
+
+    stack.tf.run("import", "-input=false", "aws_sagemaker_notebook_instance.this", "sbx-ml")
+    stack.tf.run("import", "-input=false", "aws_vpc_endpoint.s3", stack.outputs["endpoint_id"])
+
+    plan = stack.tf.plan_json()
+    assert actions(plan) == {"aws_sagemaker_notebook_instance.this": ["update"]}
+    # moto keeps no IMDS setting, so an imported notebook reads AWS's default (both versions): the
+    # only difference, which the next apply sets again (sandbox/README.md lists the gap)
+    notebook = change(plan, "aws_sagemaker_notebook_instance.this")
+    assert {k for k in notebook["after"] if notebook["after"][k] != notebook["before"][k]} == {
+        "instance_metadata_service_configuration"
+    }
     stack.tf.apply_saved_plan()
     assert no_changes(stack.tf)
 
