@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import actions, apply_stack, change, no_changes, resource, tags_of
+from .helpers import actions, apply_stack, change, failing_plan, init_config, no_changes, resource, tags_of
 
 pytestmark = pytest.mark.integration
 
@@ -144,3 +144,21 @@ def test_destroy_removes_the_notebooks_and_the_endpoint(stack, aws):
     assert aws("sagemaker").list_notebook_instances()["NotebookInstances"] == []
     endpoints = aws("ec2").describe_vpc_endpoints(VpcEndpointIds=[stack.outputs["endpoint_id"]])["VpcEndpoints"]
     assert [e["State"].lower() for e in endpoints] in ([], ["deleted"])
+
+
+def test_endpoint_blocks_the_sandbox_does_not_implement_are_refused_at_plan_time(
+    tmp_path, terraform_env, moto_endpoint
+):
+    config = (
+        (CONFIG_DIR / "main.tf")
+        .read_text()
+        .replace(
+            '  service_name    = "com.amazonaws.eu-west-1.s3"\n',
+            '  service_name    = "com.amazonaws.eu-west-1.s3"\n  dns_options {\n    dns_record_ip_type = "ipv4"\n  }\n',
+        )
+    )
+    assert "dns_options" in config
+    tf = init_config(tmp_path, terraform_env, config)
+    tf.write_vars(endpoint=moto_endpoint)
+
+    assert "dns_options is not implemented by the sandbox provider" in failing_plan(tf)

@@ -10,9 +10,9 @@ group rules name to let traffic reach the service.
 moto reports ``PrivateDnsEnabled`` true for a gateway endpoint, which AWS never does: the sandbox
 reports false for gateways. moto adds the endpoint's route only to the route tables given at
 creation, not to those added later, and then fails to delete the endpoint (no such route): the
-sandbox detaches those tables first. Not implemented: ``subnet_configuration`` IP choices and
-``dns_options`` values (planned and read back as AWS reports them), auto-acceptance of endpoint
-services (moto has no pending endpoints).
+sandbox detaches those tables first. Not implemented (refused when written; planned and read back
+as AWS reports them): ``subnet_configuration`` and ``dns_options``; ``auto_accept`` is stored only
+(moto has no endpoint services awaiting acceptance).
 """
 
 from ..base import AwsResource, ResourceContext, describe_one, ignore_codes, known, wait_for, wait_gone
@@ -75,6 +75,12 @@ class VpcEndpoint(AwsResource):
         if found.get("State", "").lower() in ("deleted", "deleting"):  # listed a while after deletion, as on AWS
             raise NotFound(endpoint_id)
         return found
+
+    def validate(self, diags, type_name: str, config: dict) -> None:
+        super().validate(diags, type_name, config)
+        for block in ("subnet_configuration", "dns_options"):
+            if config.get(block):
+                diags.add_error(f"aws_vpc_endpoint: {block} is not implemented by the sandbox provider", path=[block])
 
     def plan(self, ctx: ResourceContext, prior: dict | None, planned: dict) -> dict:
         # The real provider's CustomizeDiff: only an interface endpoint changes private DNS in place.
