@@ -5,7 +5,7 @@ from catalogue.tests.helpers import copy_patterns
 
 @pytest.fixture
 def patterns_root(tmp_path):
-    """A writable copy of the five shipped patterns, to break or bump one of them."""
+    """A writable copy of the shipped patterns, to break or bump one of them."""
     return copy_patterns(tmp_path)
 
 

@@ -1,6 +1,6 @@
 """sync_catalogue refuses every kind of broken pattern folder: it names file, field and reason, and loads nothing.
 
-Each case copies the five shipped patterns into tmp_path and breaks one of them;
+Each case copies the shipped patterns into tmp_path and breaks one of them;
 the four good patterns beside it must not be loaded either.
 """
 
@@ -440,8 +440,9 @@ def test_hidden_folders_beside_the_patterns_are_ignored(patterns_root):
     # when
     sync_catalogue(patterns_root)
 
-    # then
-    assert Pattern.objects.count() == 5
+    # then every pattern folder was loaded and the hidden one was not
+    assert Pattern.objects.count() == sum((folder / "pattern.yaml").exists() for folder in patterns_root.iterdir())
+    assert not Pattern.objects.filter(slug=".git").exists()
 
 
 def test_an_explicit_slug_overrides_the_folder_name(patterns_root):
