@@ -48,6 +48,8 @@ def test_plan_shows_what_policies_and_prices_read(stack):
         5,
     )
     assert defaults["kms_key_id"] is None
+    assert defaults["platform_identifier"] == "notebook-al2-v2"
+    assert notebook_change["after_unknown"]["platform_identifier"]  # left out: AWS's current platform
     assert (endpoint["vpc_endpoint_type"], endpoint["service_name"]) == ("Gateway", "com.amazonaws.eu-west-1.s3")
     assert all(endpoint_change["after_unknown"][a] for a in ("prefix_list_id", "cidr_blocks", "dns_entry", "state"))
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from .helpers import actions, no_changes, pattern_workspace, planned
+from .helpers import actions, change, no_changes, pattern_workspace, planned
 
 pytestmark = pytest.mark.integration
 
@@ -43,6 +43,10 @@ def test_plan_shows_a_private_encrypted_notebook_and_no_ingress(ml):
     assert (notebook["instance_type"], notebook["volume_size"]) == ("ml.t3.medium", 20)
     assert notebook["instance_metadata_service_configuration"] == [{"minimum_instance_metadata_service_version": "2"}]
     assert notebook["tags_all"] == {**TAGS, "Name": NAME}
+    # AWS's current platform (the names hashicorp/aws 5.x accepts are deprecated Amazon Linux 2 ones)
+    assert change(ml.plan, "module.pattern.aws_sagemaker_notebook_instance.this")["after_unknown"][
+        "platform_identifier"
+    ]
     assert group["ingress"] == []  # known at plan time: the ingress policy can tell there is none
     assert (endpoint["vpc_endpoint_type"], endpoint["service_name"]) == ("Gateway", "com.amazonaws.eu-west-1.s3")
     assert "aws_internet_gateway" not in {c["type"] for c in ml.plan["resource_changes"]}
@@ -53,6 +57,7 @@ def test_apply_gives_training_jobs_what_they_need(ml, aws):
     notebook = aws("sagemaker").describe_notebook_instance(NotebookInstanceName=outputs["notebook_name"])
 
     assert notebook["KmsKeyId"] == outputs["kms_key_arn"]
+    assert ml.tf.outputs()["notebook_url"] == notebook["Url"]
     assert notebook["RoleArn"] == outputs["execution_role_arn"]
     assert notebook["SubnetId"] == outputs["subnet_ids"][0] and len(outputs["subnet_ids"]) == 2
     assert notebook["SecurityGroups"] == [outputs["security_group_id"]]

@@ -1,5 +1,7 @@
 # The notebook: in a private subnet, no direct internet access, no root for its users, IMDSv2 only,
-# its volume encrypted with the pattern's key, on the current Amazon Linux 2 platform.
+# its volume encrypted with the pattern's key. No platform_identifier: AWS gives a new notebook its
+# current platform (notebook-al2023-v1 since May 2026); hashicorp/aws 5.x, which the portal pins,
+# refuses that name at plan time, and the Amazon Linux 2 platforms it accepts are deprecated.
 resource "aws_sagemaker_notebook_instance" "this" {
   name                   = var.name
   instance_type          = var.notebook_instance_type
@@ -10,7 +12,6 @@ resource "aws_sagemaker_notebook_instance" "this" {
   direct_internet_access = "Disabled"
   root_access            = "Disabled"
   kms_key_id             = aws_kms_key.this.arn
-  platform_identifier    = "notebook-al2-v2"
 
   instance_metadata_service_configuration {
     minimum_instance_metadata_service_version = "2"

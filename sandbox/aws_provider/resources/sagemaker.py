@@ -29,7 +29,7 @@ from ..schema import computed, optional, required, resource_schema, tags_attribu
 from ..types import Number, Set, String, Unknown
 
 _NOT_FOUND = ("ValidationException",)  # SageMaker answers "RecordNotFound" with this code
-_DEFAULT_PLATFORM = "notebook-al2-v2"
+_DEFAULT_PLATFORM = "notebook-al2023-v1"  # what AWS gives a new notebook since May 2026
 _DEFAULT_IMDS_VERSION = "1"  # AWS's default: both versions allowed
 
 

@@ -92,7 +92,6 @@ resource "aws_sagemaker_notebook_instance" "this" {
   direct_internet_access = "Disabled"
   root_access            = "Disabled"
   kms_key_id             = aws_kms_key.this.arn
-  platform_identifier    = "notebook-al2-v2"
 
   instance_metadata_service_configuration {
     minimum_instance_metadata_service_version = "2"
@@ -102,9 +101,10 @@ resource "aws_sagemaker_notebook_instance" "this" {
 }
 
 resource "aws_sagemaker_notebook_instance" "defaults" {
-  name          = "sbx-ml-defaults"
-  instance_type = "ml.t3.medium"
-  role_arn      = "arn:aws:iam::123456789012:role/sbx-ml"
+  name                = "sbx-ml-defaults"
+  instance_type       = "ml.t3.medium"
+  role_arn            = "arn:aws:iam::123456789012:role/sbx-ml"
+  platform_identifier = "notebook-al2-v2" # accepted by hashicorp/aws 5.80, as written
 }
 
 output "endpoint_id" {
