@@ -37,6 +37,7 @@ FREE = frozenset(
         "aws_iam_role_policy_attachment", "aws_iam_instance_profile", "aws_sqs_queue_policy",
         "aws_sns_topic_subscription", "aws_sns_topic_policy", "aws_acm_certificate",
         "aws_acm_certificate_validation", "aws_flow_log", "aws_cloudwatch_log_resource_policy",
+        "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",  # AWS service events on the default bus are free
         "aws_route53_record",  # Route 53 bills the zone and the queries, not the records in it
         "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",  # scheduled events are not billed
         "random_id", "random_password", "random_string", "null_resource", "terraform_data",
@@ -190,6 +191,28 @@ def instance(values: dict, ctx: Context) -> list[Component]:
     return parts
 
 
+def notebook_instance(values: dict, ctx: Context) -> list[Component]:
+    """A SageMaker notebook bills its hours in service (a stopped one costs only its volume): the
+    pattern's expected hours when it declares them, else the whole month."""
+    kind, size = values.get("instance_type"), _number(values.get("volume_size"), 5)  # AWS's default volume: 5 GiB
+    name = f"notebook ({kind})"
+    hours = ctx.expected.get("hours")
+    if hours is None:
+        compute = ctx.hourly(name, "sagemaker_notebook_hour", str(kind))
+    else:
+        rate = ctx.book.price(ctx.region, "sagemaker_notebook_hour", str(kind))
+        amount = Decimal(str(hours))
+        compute = (
+            unknown(name, "sagemaker_notebook_hour", (str(kind),), ctx.region)
+            if rate is None
+            else Component(name, rate * amount, f"${rate} per hour x {amount} hours", usage_based=True)
+        )
+    storage = ctx.monthly(
+        f"ML storage ({size} GiB)", "sagemaker_notebook_storage_gb_month", quantity=size, unit="GiB-month"
+    )
+    return [compute, storage]
+
+
 def ebs_volume(values: dict, ctx: Context) -> list[Component]:
     size, volume = _number(values.get("size"), 0), values.get("type") or "gp3"
     return [ctx.monthly(f"volume ({volume}, {size} GiB)", "ebs_gb_month", volume, quantity=size, unit="GiB-month")]
@@ -303,6 +326,7 @@ def secret(values: dict, ctx: Context) -> list[Component]:
 PRICERS: dict[str, Callable[[dict, Context], list[Component]]] = {
     "aws_instance": instance,
     "aws_ebs_volume": ebs_volume,
+    "aws_sagemaker_notebook_instance": notebook_instance,
     "aws_db_instance": db_instance,
     "aws_redshift_cluster": redshift_cluster,
     "aws_lb": load_balancer,
@@ -319,13 +343,18 @@ PRICERS: dict[str, Callable[[dict, Context], list[Component]]] = {
     "aws_secretsmanager_secret": secret,
     "aws_sfn_state_machine": state_machine,
 }
-PRICED_TYPES = frozenset(PRICERS) | FREE
+# Types free in one form only: a gateway VPC endpoint (S3, DynamoDB) is free, an interface one is billed
+# per hour and GB, which no pricer here knows: it stays "price unknown".
+FREE_WHEN: dict[str, Callable[[dict], bool]] = {
+    "aws_vpc_endpoint": lambda values: (values.get("vpc_endpoint_type") or "Gateway") == "Gateway",
+}
+PRICED_TYPES = frozenset(PRICERS) | FREE | frozenset(FREE_WHEN)  # a pattern's plans price the other forms as unknown
 # The attributes the pricers read: what the portal keeps of a resource's state to bill it again.
 PRICED_ATTRIBUTES = frozenset(
     {
         "instance_type", "root_block_device", "size", "type", "engine", "instance_class", "allocated_storage",
         "storage_type", "multi_az", "manage_master_user_password", "node_type", "number_of_nodes",
-        "manage_master_password", "load_balancer_type", "rule",
+        "manage_master_password", "load_balancer_type", "rule", "volume_size", "vpc_endpoint_type",
     }
 )  # fmt: skip
 
@@ -357,7 +386,7 @@ def expected_usage(address: str, kind: str, usage: dict) -> dict:
 
 
 def price_resource(address: str, kind: str, values: dict, book: PriceBook, region: str, usage: dict) -> Line:
-    if kind in FREE:
+    if kind in FREE or (kind in FREE_WHEN and FREE_WHEN[kind](values or {})):
         return Line(address, kind, free=True)
     pricer = PRICERS.get(kind)
     if pricer is None:

@@ -107,6 +107,10 @@ SOURCES: dict[str, Source] = {
     "secrets_manager_secret_month": Source(
         "AWSSecretsManager", {"productFamily": "Secret"}, "AWSSecretsManager-Secrets"
     ),
+    # The notebook's ML volume (Notebook Instance ML storage on the bill); the usage type names it.
+    "sagemaker_notebook_storage_gb_month": Source(
+        "AmazonSageMaker", {"productFamily": "ML Storage"}, "Notebk:VolumeUsage.gp2"
+    ),
     "glue_dpu_hour": Source("AWSGlue", {"productFamily": "AWS Glue"}, "ETL-DPU-Hour"),
     "step_functions_transitions_per_1k": Source(
         "AmazonStates", {"productFamily": "AWS Step Functions"}, "StateTransition", per=1_000

@@ -27,5 +27,6 @@ _NAMES = """
     aws_secretsmanager_secret aws_secretsmanager_secret_version aws_ecs_cluster aws_ecs_service
     aws_ecs_task_definition aws_ecr_repository aws_elasticache_cluster aws_elasticache_subnet_group
     aws_lambda_function aws_lambda_permission aws_route53_record aws_route53_zone aws_acm_certificate
+    aws_sagemaker_notebook_instance aws_cloudwatch_event_rule aws_cloudwatch_event_target
     """
 KNOWN_RESOURCE_TYPES = frozenset(_NAMES.split())

@@ -95,6 +95,10 @@ def _identify(arns: list[str], region: str) -> list[CloudResource]:
             found.append(CloudResource(arn, f"aws_{kind}", ident))
         elif service == "ec2" and kind in ("flow-log", "flow-logs", "vpc-flow-log"):
             found.append(CloudResource(arn, "aws_flow_log", ident))
+        elif service == "ec2" and kind == "vpc-endpoint":
+            found.append(CloudResource(arn, "aws_vpc_endpoint", ident))
+        elif service == "sagemaker" and kind == "notebook-instance":
+            found.append(CloudResource(arn, "aws_sagemaker_notebook_instance", ident))  # imported by its name
         elif service == "sns" and ":" not in resource:
             found.append(CloudResource(arn, "aws_sns_topic", arn))  # a topic is imported by its ARN
         elif service == "states" and resource.startswith("stateMachine:"):

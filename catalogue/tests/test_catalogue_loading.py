@@ -13,8 +13,9 @@ from governance.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-SHIPPED = {"data-pipeline", "data-warehouse", "dev-environment", "message-queue", "postgres-database", "web-app"}
-LOADED = sorted(["data-pipeline 1.0.0", "data-warehouse 1.0.0", "dev-environment 1.1.0", "message-queue 1.0.0",
+SHIPPED = {"data-pipeline", "data-warehouse", "dev-environment", "message-queue", "ml-workload", "postgres-database",
+           "web-app"}  # fmt: skip
+LOADED = sorted(["data-pipeline 1.0.0", "data-warehouse 1.0.0", "dev-environment 1.1.0", "message-queue 1.0.0", "ml-workload 1.0.0",
                  "postgres-database 1.0.0", "web-app 1.0.0"])  # fmt: skip
 
 
@@ -22,14 +23,14 @@ def resource_types(version) -> set[str]:
     return {r["type"] for r in version.resources}
 
 
-def test_the_shipped_patterns_load_as_six_current_versions():
+def test_the_shipped_patterns_load_as_one_current_version_each():
     # when
     report = sync_catalogue(settings.PATTERNS_DIR)
 
     # then
     assert {p.slug for p in Pattern.objects.all()} == SHIPPED
     assert sorted(report.added) == LOADED
-    assert PatternVersion.objects.filter(status=VersionStatus.CURRENT).count() == 6
+    assert PatternVersion.objects.filter(status=VersionStatus.CURRENT).count() == len(SHIPPED)
     assert not report.updated and not report.unchanged
 
 
@@ -75,6 +76,9 @@ def test_the_web_application_lists_what_it_creates_and_its_parameters(catalogue)
             "data-pipeline",
             {"aws_sfn_state_machine", "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_iam_role"},
             {"aws_vpc", "aws_internet_gateway"},
+            "ml-workload",
+            {"aws_sagemaker_notebook_instance", "aws_vpc_endpoint", "aws_iam_role", "aws_cloudwatch_event_rule"},
+            {"aws_internet_gateway", "aws_nat_gateway"},
         ),
     ],
 )
@@ -126,7 +130,7 @@ def test_a_sync_that_loads_something_is_recorded_in_the_audit_log():
 
     # then
     event = AuditEvent.objects.get(action=AuditAction.CATALOGUE_SYNCED)
-    assert "6 added" in event.message
+    assert f"{len(SHIPPED)} added" in event.message
     assert sorted(event.data["added"]) == LOADED
 
 

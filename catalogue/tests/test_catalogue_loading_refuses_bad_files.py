@@ -440,8 +440,9 @@ def test_hidden_folders_beside_the_patterns_are_ignored(patterns_root):
     # when
     sync_catalogue(patterns_root)
 
-    # then
-    assert Pattern.objects.count() == 6
+    # then every pattern folder was loaded and the hidden one was not
+    assert Pattern.objects.count() == sum((folder / "pattern.yaml").exists() for folder in patterns_root.iterdir())
+    assert not Pattern.objects.filter(slug=".git").exists()
 
 
 def test_an_explicit_slug_overrides_the_folder_name(patterns_root):

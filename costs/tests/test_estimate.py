@@ -91,6 +91,29 @@ def test_an_express_workflow_is_price_unknown_never_zero():
     resource_change(plan, "module.pattern.aws_sfn_state_machine.pipeline")["change"]["after"]["type"] = "EXPRESS"
     result = estimate("data-pipeline", plan)
     assert result.unknown == ["module.pattern.aws_sfn_state_machine.pipeline: express workflow"]
+def test_ml_workload():
+    notebook = 200 * 0.055 + 20 * 0.154  # ml.t3.medium for the 200 hours dev expects, 20 GiB of ML storage
+    key = 1 + 20000 / 10000 * 0.03
+    bucket = 20 * 0.023 + 10000 / 1000 * 0.005 + 50000 / 10000 * 0.004  # the artifacts
+    flow_logs = 1 * 0.023 + 9000 / 1000 * 0.005
+    alarm = 0.10  # undelivered training-job events; the EventBridge rule, role and S3 gateway endpoint are free
+    result = estimate("ml-workload")
+    assert result.monthly == d(notebook + key + bucket + flow_logs + alarm) == Decimal("15.84")
+    assert result.unknown == []
+
+
+def test_a_notebook_without_expected_hours_is_priced_for_the_whole_month():
+    values = {"instance_type": "ml.m5.xlarge", "volume_size": 100}
+    result = estimate_resources([("n", "aws_sagemaker_notebook_instance", values)], BOOK, "eu-west-1")
+    assert result.monthly == d(0.257 * HOURS + 100 * 0.154)
+
+
+def test_a_gateway_endpoint_is_free_and_an_interface_endpoint_is_price_unknown():
+    gateway = ("e.s3", "aws_vpc_endpoint", {"vpc_endpoint_type": "Gateway"})
+    interface = ("e.api", "aws_vpc_endpoint", {"vpc_endpoint_type": "Interface"})
+    result = estimate_resources([gateway, interface], BOOK, "eu-west-1")
+    assert [line.free for line in result.lines] == [True, False]
+    assert result.unknown == ["e.api: aws_vpc_endpoint"]
 
 
 # -- sizes, kinds and what is not known ---------------------------------------------------------

@@ -210,6 +210,19 @@ def test_a_dev_plan_of_network_basics_instance_and_bucket_needs_nobody(route):
     assert route("dev-environment-dev") == {}
 
 
+def test_a_machine_learning_workload_in_dev_needs_security_and_in_test_network_too(route):
+    # given its plan: an execution role and a KMS key; an isolated VPC whose S3 endpoint changes its routes
+    assert route("ml-workload-dev") == {"security": [SECURITY_REASON]}
+    assert route("ml-workload-dev", tier="test") == {"network": [NETWORK_BEYOND_DEV], "security": [SECURITY_REASON]}
+
+
+def test_an_update_that_replaces_a_notebook_needs_platform():
+    # a notebook replaced (a smaller volume, another subnet) loses the files on its volume
+    replaced = facts(touched={"replace": {"aws_sagemaker_notebook_instance"}}, change_action="update")
+    assert set(required_groups(load_rules(), replaced)) == {"platform"}
+    assert required_groups(load_rules(), facts(touched={"update": {"aws_sagemaker_notebook_instance"}})) == {}
+
+
 def test_the_same_plan_in_test_needs_network(route):
     assert route("dev-environment-dev", tier="test") == {"network": [NETWORK_BEYOND_DEV]}
 

@@ -110,7 +110,7 @@ def _resource_types(plan: dict) -> set[str]:
 # team (the `stateful-replacement` rule of governance/approval_rules.yaml names the same types).
 STATEFUL_TYPES = frozenset(
     {"aws_db_instance", "aws_rds_cluster", "aws_redshift_cluster", "aws_s3_bucket", "aws_ebs_volume",
-     "aws_elasticache_cluster", "aws_sqs_queue"}
+     "aws_elasticache_cluster", "aws_sqs_queue", "aws_sagemaker_notebook_instance"}
 )  # fmt: skip
 
 

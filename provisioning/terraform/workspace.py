@@ -28,7 +28,7 @@ SENSITIVE_RE = re.compile(r"(^|[\s{])sensitive\s*=\s*true\b", re.MULTILINE)
 # Services the sandbox provider (and a real provider pointed at a local endpoint) routes to the endpoint.
 SANDBOX_SERVICES = (
     "ec2", "s3", "rds", "redshift", "kms", "logs", "sqs", "sns", "elbv2", "wafv2", "iam", "sts", "acm", "route53",
-    "cloudwatch", "events", "sfn",
+    "cloudwatch", "events", "sfn", "sagemaker",
 )  # fmt: skip
 
 

@@ -54,8 +54,9 @@ def check_flow_logs(aws, environment) -> None:
     assert [(f["TrafficType"], f["LogDestinationType"]) for f in logs] == [("ALL", "s3")]
 
 
-def check_alarms(aws, environment, metrics: set[str]) -> None:
-    """The environment's alarms exist, watch ``metrics`` and notify the topic in its outputs."""
+def check_alarms(aws, environment, metrics: set[str]) -> dict:
+    """The environment's alarms exist, watch ``metrics`` and notify the topic in its outputs; the
+    statements of that topic's policy, by Sid."""
     topic_arn, names = environment.outputs["alarm_topic_arn"], environment.outputs["alarms"]
     alarms = aws("cloudwatch").describe_alarms(AlarmNames=names)["MetricAlarms"]
     assert {a["MetricName"] for a in alarms} == metrics
@@ -67,6 +68,7 @@ def check_alarms(aws, environment, metrics: set[str]) -> None:
     statements = {s["Sid"]: s for s in json.loads(topic["Policy"])["Statement"]}
     assert statements["DenyWithoutTLS"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert statements["CloudWatchPublishes"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    return statements
 
 
 def assert_alarm_topic_under_platform_key(aws, environment) -> None:
@@ -159,6 +161,68 @@ def check_data_pipeline(aws, environment):
     )
 
 
+def check_ml_workload(aws, environment):
+    name, outputs = f"{environment.name}-{environment.pk}", environment.outputs
+    notebook = aws("sagemaker").describe_notebook_instance(NotebookInstanceName=outputs["notebook_name"])
+    assert (notebook["DirectInternetAccess"], notebook["RootAccess"]) == ("Disabled", "Disabled")
+    assert notebook["KmsKeyId"] == outputs["kms_key_arn"]
+    assert notebook["RoleArn"] == outputs["execution_role_arn"]
+    assert notebook["SubnetId"] in outputs["subnet_ids"]
+    assert notebook["SecurityGroups"] == [outputs["security_group_id"]]
+    tags = aws("sagemaker").list_tags(ResourceArn=notebook["NotebookInstanceArn"])["Tags"]
+    assert {t["Key"] for t in tags} >= MANDATORY
+    # a private network: no internet gateway, S3 through a gateway endpoint, a group with no ingress
+    ec2 = aws("ec2")
+    [group] = ec2.describe_security_groups(GroupIds=[outputs["security_group_id"]])["SecurityGroups"]
+    vpc_id = group["VpcId"]
+    assert group["IpPermissions"] == []
+    gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
+    assert gateways["InternetGateways"] == [], "the notebook's VPC must have no internet gateway"
+    [endpoint] = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
+    assert (endpoint["VpcEndpointType"], endpoint["ServiceName"]) == ("Gateway", "com.amazonaws.eu-west-1.s3")
+    bucket_arn = f"arn:aws:s3:::{outputs['artifacts_bucket']}"
+    assert json.loads(endpoint["PolicyDocument"])["Statement"][0]["Resource"] == [bucket_arn, f"{bucket_arn}/*"]
+    # the artifacts bucket: the pattern's key, versioned, private, TLS only
+    s3, bucket = aws("s3"), outputs["artifacts_bucket"]
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == outputs["kms_key_arn"]
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+    deny = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"][0]
+    assert (deny["Effect"], deny["Condition"]) == ("Deny", {"Bool": {"aws:SecureTransport": "false"}})
+    # the execution role: SageMaker's, allowed the bucket and the key, no other bucket or key
+    role_name = outputs["execution_role_arn"].rsplit("/", 1)[1]
+    trust = aws("iam").get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "sagemaker.amazonaws.com"}]
+    [policy_name] = aws("iam").list_role_policies(RoleName=role_name)["PolicyNames"]
+    document = aws("iam").get_role_policy(RoleName=role_name, PolicyName=policy_name)["PolicyDocument"]
+    scoped = [s for s in document["Statement"] if any(str(a).startswith(("s3:", "kms:")) for a in _listed(s["Action"]))]
+    assert {r for s in scoped for r in _listed(s["Resource"])} == {
+        bucket_arn,
+        f"{bucket_arn}/*",
+        outputs["kms_key_arn"],
+    }
+    # monitoring: failed or stopped training jobs of this role reach the alarm topic through EventBridge,
+    # and an alarm says when EventBridge cannot deliver
+    events, rule_name = aws("events"), outputs["training_job_event_rule"]
+    pattern = json.loads(events.describe_rule(Name=rule_name)["EventPattern"])
+    assert pattern["detail-type"] == ["SageMaker Training Job State Change"]
+    assert pattern["detail"] == {"TrainingJobStatus": ["Failed", "Stopped"], "RoleArn": [outputs["execution_role_arn"]]}
+    assert [t["Arn"] for t in events.list_targets_by_rule(Rule=rule_name)["Targets"]] == [outputs["alarm_topic_arn"]]
+    statements = check_alarms(aws, environment, {"FailedInvocations"})
+    assert statements["TrainingJobEventsPublish"]["Principal"] == {"Service": "events.amazonaws.com"}
+    check_flow_logs(aws, environment)
+    return lambda: (
+        not _exists(lambda: aws("sagemaker").describe_notebook_instance(NotebookInstanceName=name))
+        and not _exists(lambda: aws("s3").head_bucket(Bucket=bucket))
+        and not _exists(lambda: events.describe_rule(Name=rule_name))
+    )
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
 def _exists(call) -> bool:
     try:
         call()
@@ -173,6 +237,7 @@ CHECKS = {
     "postgres-database": check_postgres_database,
     "message-queue": check_message_queue,
     "data-pipeline": check_data_pipeline,
+    "ml-workload": check_ml_workload,
 }
 
 

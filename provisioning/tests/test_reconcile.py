@@ -1,6 +1,6 @@
 """Which orphan goes to which address: only where the interrupted plan leaves no doubt."""
 
-from provisioning.reconcile import CloudResource, find_orphans, plan_adoption
+from provisioning.reconcile import CloudResource, _identify, find_orphans, plan_adoption
 
 VPC = CloudResource("arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1", "aws_vpc", "vpc-1")
 OTHER_VPC = CloudResource("arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-2", "aws_vpc", "vpc-2")
@@ -59,12 +59,19 @@ def test_orphans_of_one_type_are_told_apart_by_the_names_the_plan_knew():
 
 
 def test_a_state_machine_and_a_schedule_rule_are_told_by_their_arns():
-    from provisioning.reconcile import _identify
-
     machine = "arn:aws:states:eu-west-1:123456789012:stateMachine:box"
     rule = "arn:aws:events:eu-west-1:123456789012:rule/box-schedule"
 
     assert _identify([machine, rule], "eu-west-1") == [
         CloudResource(rule, "aws_cloudwatch_event_rule", "box-schedule"),
         CloudResource(machine, "aws_sfn_state_machine", machine),
+    ]
+
+
+def test_a_notebook_and_a_vpc_endpoint_are_told_by_their_arns():
+    notebook = "arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/ml-env-7"
+    endpoint = "arn:aws:ec2:eu-west-1:123456789012:vpc-endpoint/vpce-1"
+    assert _identify([notebook, endpoint], "eu-west-1") == [
+        CloudResource(endpoint, "aws_vpc_endpoint", "vpce-1"),
+        CloudResource(notebook, "aws_sagemaker_notebook_instance", "ml-env-7"),
     ]

@@ -51,6 +51,17 @@ def test_enum_labels_given_by_the_pattern_are_shown(catalogue, alice):
     ]
 
 
+def test_the_machine_learning_form_offers_notebook_sizes_and_a_bounded_volume(catalogue, alice):
+    form = RequestForm(version=catalogue["ml-workload"].current_version, user=alice)
+    instance_type, volume = form.fields["notebook_instance_type"], form.fields["volume_size_gb"]
+    assert instance_type.choices[0] == ("ml.t3.medium", "ml.t3.medium — 2 vCPU, 4 GiB")
+    assert instance_type.initial == "ml.t3.medium"
+    assert (volume.widget.attrs["min"], volume.widget.attrs["max"], volume.initial) == (5, 500, 20)
+    page = rendered_request_page(alice, "ml-workload")
+    assert page.find(id="field-notebook_instance_type").find("label").text.startswith("Notebook instance type")
+    assert page.find(id="help-notebook_instance_type").text.startswith("Billed per hour while the notebook runs")
+
+
 def test_an_integer_enum_is_a_select_that_yields_a_whole_number(web_app, alice, payments):
     # given
     form = RequestForm(form_data(web_app, payments, log_retention_days="90"), version=web_app, user=alice)

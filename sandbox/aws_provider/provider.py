@@ -64,6 +64,7 @@ ENDPOINT_KEYS: dict[str, str] = {
     "redshift": "redshift",
     "resourcegroupstaggingapi": "resourcegroupstaggingapi",
     "route53": "route53",
+    "sagemaker": "sagemaker",
     "s3": "s3",
     "s3control": "s3control",
     "secretsmanager": "secretsmanager",

@@ -66,7 +66,7 @@ NOT_IMPLEMENTED_ANYWHERE = {"timeouts", "region"}
 
 POLICY_TYPES = {
     "aws_cloudwatch_log_group", "aws_db_instance", "aws_default_security_group", "aws_instance",
-    "aws_kms_key", "aws_lb", "aws_lb_listener", "aws_redshift_cluster", "aws_s3_bucket",
+    "aws_kms_key", "aws_lb", "aws_lb_listener", "aws_redshift_cluster", "aws_s3_bucket", "aws_sagemaker_notebook_instance",
     "aws_s3_bucket_public_access_block", "aws_s3_bucket_server_side_encryption_configuration",
     "aws_security_group", "aws_sns_topic", "aws_sqs_queue", "aws_wafv2_web_acl_association",
 }  # fmt: skip

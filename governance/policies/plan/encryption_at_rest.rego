@@ -143,3 +143,17 @@ violations contains v if {
 		"remediation": "Set root_block_device { encrypted = true }.",
 	}
 }
+
+# A notebook's ML volume is encrypted with an AWS-owned key unless a key is named: data classified
+# above internal needs a key the account controls, and the pattern names its own.
+violations contains v if {
+	some rc in tf.resources_of_type("aws_sagemaker_notebook_instance")
+	not key_set(rc, "kms_key_id")
+	v := {
+		"resource": rc.address,
+		"attribute": "kms_key_id",
+		"value": "none",
+		"message": sprintf("The volume of notebook %s is not encrypted with a KMS key of the account.", [rc.address]),
+		"remediation": "Set kms_key_id to a customer-managed key.",
+	}
+}

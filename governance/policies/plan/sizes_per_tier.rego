@@ -32,6 +32,22 @@ violations contains not_allowed(rc, "instance_class", sizes.db_instance_classes)
 
 violations contains not_allowed(rc, "node_type", sizes.redshift_node_types) if some rc in tf.resources_of_type("aws_redshift_cluster")
 
+violations contains not_allowed(rc, "instance_type", sizes.notebook_instance_types) if {
+	some rc in tf.resources_of_type("aws_sagemaker_notebook_instance")
+}
+
+violations contains v if {
+	some rc in tf.resources_of_type("aws_sagemaker_notebook_instance")
+	rc.change.after.volume_size > sizes.max_notebook_volume_gb
+	v := {
+		"resource": rc.address,
+		"attribute": "volume_size",
+		"value": sprintf("%v GiB", [rc.change.after.volume_size]),
+		"message": sprintf("The %s tier allows notebook volumes of at most %v GiB.", [tf.tier, sizes.max_notebook_volume_gb]),
+		"remediation": sprintf("Use %v GiB or less.", [sizes.max_notebook_volume_gb]),
+	}
+}
+
 violations contains v if {
 	some rc in tf.resources_of_type("aws_redshift_cluster")
 	rc.change.after.number_of_nodes > sizes.redshift_max_nodes

@@ -92,8 +92,16 @@ def permissions_from_atoms(atoms: set[Atom], *, with_descriptions: bool = True) 
     return list(grouped.values())
 
 
+def _with_prefix_list_descriptions(remote: set[Atom], prior: set[Atom]) -> set[Atom]:
+    """moto 5.2.5 drops the description of a prefix-list entry (AWS keeps it): a prefix-list atom
+    reported without one takes the description the same atom had in state."""
+    described = {atom[:5]: atom for atom in prior if atom[3] == "prefix" and atom[5]}
+    return {described.get(atom[:5], atom) if atom[3] == "prefix" and not atom[5] else atom for atom in remote}
+
+
 def rules_from_atoms(remote: set[Atom], prior_rules: list[dict], group_id: str) -> list[dict]:
     """Rule objects for state: prior rules still fully present, then the rest grouped."""
+    remote = _with_prefix_list_descriptions(remote, {a for rule in prior_rules for a in rule_atoms(rule, group_id)})
     rules, remaining = [], set(remote)
     for rule in prior_rules:
         atoms = rule_atoms(rule, group_id)
