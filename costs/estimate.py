@@ -37,9 +37,9 @@ FREE = frozenset(
         "aws_iam_role_policy_attachment", "aws_iam_instance_profile", "aws_sqs_queue_policy",
         "aws_sns_topic_subscription", "aws_sns_topic_policy", "aws_acm_certificate",
         "aws_acm_certificate_validation", "aws_flow_log", "aws_cloudwatch_log_resource_policy",
-        "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",  # AWS service events on the default bus are free
         "aws_route53_record",  # Route 53 bills the zone and the queries, not the records in it
-        "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",  # scheduled events are not billed
+        # EventBridge: scheduled events and AWS service events on the default bus are not billed
+        "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target",
         "random_id", "random_password", "random_string", "null_resource", "terraform_data",
     }
 )  # fmt: skip

@@ -76,6 +76,8 @@ def test_the_web_application_lists_what_it_creates_and_its_parameters(catalogue)
             "data-pipeline",
             {"aws_sfn_state_machine", "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_iam_role"},
             {"aws_vpc", "aws_internet_gateway"},
+        ),
+        (
             "ml-workload",
             {"aws_sagemaker_notebook_instance", "aws_vpc_endpoint", "aws_iam_role", "aws_cloudwatch_event_rule"},
             {"aws_internet_gateway", "aws_nat_gateway"},

@@ -91,6 +91,8 @@ def test_an_express_workflow_is_price_unknown_never_zero():
     resource_change(plan, "module.pattern.aws_sfn_state_machine.pipeline")["change"]["after"]["type"] = "EXPRESS"
     result = estimate("data-pipeline", plan)
     assert result.unknown == ["module.pattern.aws_sfn_state_machine.pipeline: express workflow"]
+
+
 def test_ml_workload():
     notebook = 200 * 0.055 + 20 * 0.154  # ml.t3.medium for the 200 hours dev expects, 20 GiB of ML storage
     key = 1 + 20000 / 10000 * 0.03

@@ -31,12 +31,12 @@ def test_the_quote_changes_as_alice_picks_a_bigger_database(live_server, browser
     sign_in(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/catalogue/web-app/request/")
     total = page.locator("#quote-total")
-    expect(total).to_contain_text("$46.90")
+    expect(total).to_contain_text("$47.20")
     expect(page.locator("#quote-budget")).to_contain_text("$5,000.00 of $5,000.00 left this month")
 
     page.select_option("#id_database_instance_class", "db.r6g.large")
 
-    expect(total).to_contain_text("$216.26")
+    expect(total).to_contain_text("$216.56")
 
 
 def test_the_team_dashboard_draws_its_charts(live_server, browser_page, catalogue, alice, payments):

@@ -21,8 +21,8 @@ def test_the_quote_follows_the_size_picked(alice, payments, web_app):
     small = parse_html(quote(alice, form_data(web_app, payments)).content)
     large = parse_html(quote(alice, form_data(web_app, payments, database_instance_class="db.r6g.large")).content)
 
-    assert small.find(id="quote-total").text.startswith("$46.90")
-    assert large.find(id="quote-total").text.startswith("$216.26")  # + (0.252 - 0.02) x 730 for the database
+    assert small.find(id="quote-total").text.startswith("$47.20")
+    assert large.find(id="quote-total").text.startswith("$216.56")  # + (0.252 - 0.02) x 730 for the database
     assert ChangeRequest.objects.count() == 0, "a quote stores nothing"
 
 
