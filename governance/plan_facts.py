@@ -13,7 +13,10 @@ version (3 to 5) or module layout wrote it:
 - `ingress`: every grant of inbound access (security groups, default security groups, and both
   kinds of standalone rule), the group it opens, and whether a load balancer uses that group;
 - `cidrs`: each address range written in those grants, judged as a range: valid or not, IPv4 or
-  IPv6, and how many public (non-private) addresses it holds.
+  IPv6, and how many public (non-private) addresses it holds;
+- `flow_logs`: for each flow-log block, the VPC blocks its `vpc_id` leads to, followed through module
+  inputs and outputs at any depth, and whether part of the way is hidden (a `local`, a `for_each`
+  value or a data source: plan JSON does not show what they hold).
 
 Plain Python: no Django, no app import.
 """
@@ -59,6 +62,7 @@ def derive(plan: dict) -> dict:
         "regions": regions(plan, changes, providers),
         "ingress": ingress,
         "cidrs": {cidr: cidr_fact(cidr) for grant in ingress for cidr in grant["cidrs"]},
+        "flow_logs": flow_log_targets(configuration, blocks, instances),
     }
 
 
@@ -124,6 +128,50 @@ def referrers(blocks: dict, instances: dict) -> dict:
                     if source not in sources:
                         sources.append(source)
     return found
+
+
+def flow_log_targets(configuration: dict, blocks: dict, instances: dict) -> dict:
+    """{flow-log block: {"module": its module, "vpcs": [VPC blocks], "untraced": bool}} for the flow logs
+    that exist after the plan."""
+    modules = {module_prefix(path): module for path, module in _modules(configuration.get("root_module") or {})}
+    found = {}
+    for address, block in blocks.items():
+        if block["type"] != "aws_flow_log" or block["mode"] != "managed" or not instances.get(address):
+            continue
+        vpcs, untraced = _trace(block["references"].get("vpc_id", []), block["module"], "aws_vpc", modules)
+        found[address] = {"module": block["module"], "vpcs": sorted(vpcs), "untraced": untraced}
+    return found
+
+
+def _trace(refs: list[str], module: str, target_type: str, modules: dict, depth: int = 0) -> tuple[set[str], bool]:
+    """The `target_type` blocks that references lead to, through module inputs (`var.x` -> the calling
+    module's argument) and outputs (`module.m.x` -> the child's output), and whether some led nowhere
+    visible (a local, a data source, `each.value`, a root variable)."""
+    found: set[str] = set()
+    untraced = False
+    refs = list(dict.fromkeys(refs))
+    # Terraform lists `module.m.x` and then `module.m`, `aws_vpc.a.id` and `aws_vpc.a`: the shorter says nothing more.
+    for ref in [r for r in refs if not any(other.startswith(f"{r}.") for other in refs)]:
+        parts = [INDEX_RE.sub("", part) for part in ref.split(".")]
+        if depth > 20 or len(parts) < 2:
+            untraced = True
+        elif parts[0] == target_type:
+            found.add(f"{module}.{target_type}.{parts[1]}" if module else f"{target_type}.{parts[1]}")
+        elif parts[0] == "var" and module:
+            parent, _, call = module.rpartition(".module.") if ".module." in module else ("", "", module[7:])
+            argument = ((modules.get(parent) or {}).get("module_calls") or {}).get(call, {}).get("expressions", {})
+            more, hidden = _trace(references(argument.get(parts[1])), parent, target_type, modules, depth + 1)
+            found |= more
+            untraced |= hidden or parts[1] not in argument
+        elif parts[0] == "module" and len(parts) >= 3:
+            child = f"{module}.module.{parts[1]}" if module else f"module.{parts[1]}"
+            output = ((modules.get(child) or {}).get("outputs") or {}).get(parts[2], {})
+            more, hidden = _trace(references(output.get("expression")), child, target_type, modules, depth + 1)
+            found |= more
+            untraced |= hidden or not output
+        else:
+            untraced = True  # a local, data source, each/count, root variable or another resource's attribute
+    return found, untraced
 
 
 def config_address_of(rc: dict) -> str:

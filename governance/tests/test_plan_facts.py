@@ -66,6 +66,66 @@ def test_a_block_with_count_zero_proves_nothing():
     assert ("plan-encryption-at-rest", "module.s3_bucket.aws_s3_bucket.this[0]") in found
 
 
+# -- flow logs ---------------------------------------------------------------------------------
+def _network_plan(flow_log_vpc_id: dict, network_outputs: dict | None = None) -> dict:
+    """A root VPC module `network` and a `logging` module whose flow log gets the VPC's id as `var.vpc`."""
+    return {
+        "resource_changes": [
+            {"address": "module.network.aws_vpc.main", "module_address": "module.network", "mode": "managed",
+             "type": "aws_vpc", "name": "main", "change": {"actions": ["create"], "after": {}}},
+            {"address": "module.logging.aws_flow_log.all", "module_address": "module.logging", "mode": "managed",
+             "type": "aws_flow_log", "name": "all", "change": {"actions": ["create"], "after": {}}},
+        ],
+        "configuration": {"root_module": {"module_calls": {
+            "network": {"module": {"resources": [{"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc",
+                                                  "name": "main", "expressions": {}}],
+                                   "outputs": network_outputs or {}}},
+            "logging": {"expressions": {"vpc": flow_log_vpc_id},
+                        "module": {"resources": [{"address": "aws_flow_log.all", "mode": "managed",
+                                                  "type": "aws_flow_log", "name": "all",
+                                                  "expressions": {"vpc_id": {"references": ["var.vpc"]}}}]}},
+        }}},
+    }  # fmt: skip
+
+
+def test_a_flow_log_is_traced_to_its_vpc_through_module_inputs_and_outputs():
+    outputs = {"vpc_id": {"expression": {"references": ["aws_vpc.main.id", "aws_vpc.main"]}}}
+    plan = _network_plan({"references": ["module.network.vpc_id", "module.network"]}, outputs)
+
+    facts = plan_facts.derive(plan)
+
+    assert facts["flow_logs"] == {
+        "module.logging.aws_flow_log.all": {
+            "module": "module.logging",
+            "vpcs": ["module.network.aws_vpc.main"],
+            "untraced": False,
+        }  # fmt: skip
+    }
+    assert evaluate("plan", {"request": {"tier": "dev"}, "plan": plan}) == []
+
+
+def test_a_vpc_whose_flow_log_path_is_hidden_in_a_local_elsewhere_is_still_refused():
+    plan = _network_plan({"references": ["local.vpc_id"]})
+
+    facts = plan_facts.derive(plan)
+
+    assert facts["flow_logs"]["module.logging.aws_flow_log.all"]["untraced"] is True
+    # the flow log is not in the VPC's module or below it: nothing says it logs this VPC
+    found = {(r["policy"], r["resource"]) for r in evaluate("plan", {"request": {"tier": "dev"}, "plan": plan})}
+    assert ("plan-vpc-flow-logs", "module.network.aws_vpc.main") in found
+
+
+def test_a_flow_log_through_a_local_in_the_vpcs_child_module_counts():
+    facts = plan_facts.derive(real_plan("awssample_tf1112_aws420_tgw_vpn_nested_for_each_count.json"))
+    assert facts["flow_logs"] == {
+        "module.vpcs.module.flow_logs.aws_flow_log.main": {
+            "module": "module.vpcs.module.flow_logs",
+            "vpcs": [],
+            "untraced": True,
+        }  # fmt: skip
+    }
+
+
 # -- tags -------------------------------------------------------------------------------------
 def test_a_module_providers_default_tags_apply_under_the_resources_own():
     facts = plan_facts.derive(real_plan("infracost_tf157_default_tags_nested_modules_sqs.json"))

@@ -80,6 +80,13 @@ def test_apply_builds_an_encrypted_lake_that_refuses_plain_http(pipeline, aws):
     assert "Expiration" not in curated_rules[0]
     assert curated_rules[0]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
     assert aws("kms").get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] is True
+    # who read and wrote what: both buckets' access logs, in a log bucket of their own
+    for bucket, prefix in ((pipeline.outputs["raw_bucket"], "raw/"), (pipeline.outputs["curated_bucket"], "curated/")):
+        logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
+        assert logging["TargetPrefix"] == prefix
+        assert logging["TargetBucket"] == f"{pipeline.name}-access-logs-123456789012"
+    [expire] = s3.get_bucket_lifecycle_configuration(Bucket=logging["TargetBucket"])["Rules"]
+    assert expire["Expiration"] == {"Days": 400 if pipeline.tier == "prod" else 30}
 
 
 def test_apply_schedules_the_workflow_through_a_role_that_may_only_start_it(pipeline, aws):
@@ -225,5 +232,6 @@ def test_destroy_removes_everything_but_a_production_lake_with_data_in_it(pipeli
     assert aws("events").list_rules(NamePrefix=pipeline.name)["Rules"] == []
     buckets = {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
     assert not set(lake) & buckets
+    assert f"{pipeline.name}-access-logs-123456789012" not in buckets
     roles = {r["RoleName"] for r in aws("iam").list_roles()["Roles"]}
     assert not {f"{pipeline.name}-pipeline", f"{pipeline.name}-scheduler"} & roles

@@ -12,7 +12,6 @@ locals {
 }
 
 resource "aws_s3_bucket" "raw" {
-  #checkov:skip=CKV_AWS_18:Known gap tracked in issue 13 (compliance logging): server access logs of the lake buckets need a log bucket this pattern does not have yet; the pipeline's own reads and writes are in its encrypted execution log
   #checkov:skip=CKV_AWS_144:Data stays in the one approved region the team chose (data residency); a replica in a second region would move it out of that region
   #checkov:skip=CKV2_AWS_62:The pipeline runs on a schedule (EventBridge), not on object events; nothing consumes them
   bucket        = local.buckets.raw
@@ -21,7 +20,6 @@ resource "aws_s3_bucket" "raw" {
 }
 
 resource "aws_s3_bucket" "curated" {
-  #checkov:skip=CKV_AWS_18:Known gap tracked in issue 13 (compliance logging): server access logs of the lake buckets need a log bucket this pattern does not have yet; the pipeline's own reads and writes are in its encrypted execution log
   #checkov:skip=CKV_AWS_144:Data stays in the one approved region the team chose (data residency); a replica in a second region would move it out of that region
   #checkov:skip=CKV2_AWS_62:The pipeline runs on a schedule (EventBridge), not on object events; nothing consumes them
   bucket        = local.buckets.curated

@@ -1,6 +1,6 @@
 """Capture `terraform show -json` plans of the shipped patterns, as fixtures for the policy tests.
 
-    python manage.py capture_plan_fixtures [--endpoint http://127.0.0.1:4566] [--tier dev]
+    python manage.py capture_plan_fixtures [--endpoint http://127.0.0.1:4566] [--tier dev] [--pattern web-app ...]
 
 Runs the real terraform binary and the sandbox provider against a running moto
 server (the sandbox cloud), with each pattern's default parameters, and writes
@@ -29,11 +29,18 @@ class Command(BaseCommand):
         parser.add_argument("--endpoint", default=settings.AWS_ENDPOINT_URL, help="moto server URL")
         parser.add_argument("--tier", default="dev")
         parser.add_argument("--out", type=Path, default=POLICY_DIR / "tests" / "fixtures")
+        parser.add_argument("--pattern", action="append", default=[], help="only this pattern (repeatable)")
 
-    def handle(self, *args, endpoint: str, tier: str, out: Path, **options):
+    def handle(self, *args, endpoint: str, tier: str, out: Path, pattern: list[str], **options):
         specs, errors = discover(settings.PATTERNS_DIR)
         if errors:
             raise SystemExit("\n".join(map(str, errors)))
+        unknown = set(pattern) - {spec.slug for spec in specs}
+        if unknown:
+            raise SystemExit(
+                f"No such pattern: {', '.join(sorted(unknown))}. Patterns: {', '.join(s.slug for s in specs)}."
+            )
+        specs = [spec for spec in specs if not pattern or spec.slug in pattern]
         out.mkdir(parents=True, exist_ok=True)
         for spec in specs:
             if tier not in spec.tiers:

@@ -201,12 +201,16 @@ class Bucket(AwsResource):
         return self.read(ctx, {**planned, "id": name})
 
     def _empty(self, name: str) -> None:
-        paginator = self.client.get_paginator("list_object_versions")
-        for page in paginator.paginate(Bucket=name):
+        # Always the first page again: paging on while deleting skips versions in moto (a log bucket
+        # with a few thousand access logs kept objects back and its delete failed).
+        while True:
+            page = self.client.list_object_versions(Bucket=name)
             keys = [
                 {"Key": v["Key"], "VersionId": v["VersionId"]}
                 for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
             ]
+            if not keys:
+                return
             for start in range(0, len(keys), 1000):
                 self.client.delete_objects(Bucket=name, Delete={"Objects": keys[start : start + 1000], "Quiet": True})
 
