@@ -207,6 +207,7 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
         "module.pattern.aws_s3_bucket_lifecycle_configuration.access_logs",
         "module.pattern.aws_s3_bucket_policy.access_logs",
         "module.pattern.aws_s3_bucket_logging.data",
+        "module.pattern.aws_vpc_endpoint.s3",
     }
     cluster = planned(plan, "module.pattern.aws_redshift_cluster.this")
     assert (cluster["encrypted"], cluster["publicly_accessible"]) == (True, False)
@@ -224,6 +225,22 @@ def test_data_warehouse_pattern_end_to_end(tier, tmp_path, terraform_env, moto_e
     found = redshift.describe_clusters(ClusterIdentifier=name)["Clusters"][0]
     assert (found["Encrypted"], found["KmsKeyId"], found["PubliclyAccessible"]) == (True, outputs["kms_key_arn"], False)
     assert (found["DBName"], found["ClusterSubnetGroupName"]) == (defaults["database_name"], name)
+    # COPY and UNLOAD stay in the VPC: enhanced routing through an S3 endpoint that admits the data bucket only
+    assert found["EnhancedVpcRouting"] is True
+    [endpoint] = aws("ec2").describe_vpc_endpoints(
+        Filters=[
+            {
+                "Name": "vpc-id",
+                "Values": [
+                    aws("redshift").describe_cluster_subnet_groups(ClusterSubnetGroupName=name)["ClusterSubnetGroups"][
+                        0
+                    ]["VpcId"]
+                ],
+            }
+        ]
+    )["VpcEndpoints"]
+    bucket_arn = f"arn:aws:s3:::{outputs['data_bucket']}"
+    assert json.loads(endpoint["PolicyDocument"])["Statement"][0]["Resource"] == [bucket_arn, f"{bucket_arn}/*"]
     assert tags_of(found["Tags"]) == {**spec.default_tags, "Name": name}
     assert outputs["warehouse_endpoint"] == f"{found['Endpoint']['Address']}:5439"
     secret = secrets.describe_secret(SecretId=f"redshift!{name}-warehouse_admin")

@@ -42,7 +42,40 @@ resource "aws_security_group" "warehouse" {
     cidr_blocks = [var.vpc_cidr]
   }
 
+  # COPY and UNLOAD reach S3 through the VPC's gateway endpoint (enhanced VPC routing), nothing else.
+  egress {
+    description     = "HTTPS to S3 through the gateway endpoint"
+    from_port       = 443
+    to_port         = 443
+    protocol        = "tcp"
+    prefix_list_ids = [aws_vpc_endpoint.s3.prefix_list_id]
+  }
+
   tags = merge(var.tags, { Name = "${var.name}-warehouse" })
+}
+
+# Enhanced VPC routing: the warehouse's COPY and UNLOAD traffic to S3 stays in this VPC, under its
+# security group, through a gateway endpoint whose policy admits the data bucket only (an UNLOAD to a
+# bucket outside the environment is refused).
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id            = aws_vpc.this.id
+  service_name      = "com.amazonaws.${var.region}.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = [aws_vpc.this.main_route_table_id]
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "DataBucketOnly"
+        Effect    = "Allow"
+        Principal = "*"
+        Action    = ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"]
+        Resource  = [aws_s3_bucket.data.arn, "${aws_s3_bucket.data.arn}/*"]
+        Condition = { StringEquals = { "aws:PrincipalAccount" = data.aws_caller_identity.current.account_id } }
+      },
+    ]
+  })
+  tags = merge(var.tags, { Name = "${var.name}-s3" })
 }
 
 resource "aws_kms_key" "this" {
@@ -135,7 +168,6 @@ resource "aws_redshift_subnet_group" "this" {
 
 resource "aws_redshift_cluster" "this" {
   #checkov:skip=CKV_AWS_71:Audit logging is on, through aws_redshift_logging.this (audit_logs.tf), the provider's replacement for this resource's deprecated logging block, which is all this check reads
-  #checkov:skip=CKV_AWS_321:Known gap tracked in issue 13: enhanced VPC routing needs an S3 gateway endpoint in the VPC for COPY and UNLOAD, not built yet; until then that traffic takes Redshift's own path to S3, outside this VPC's security groups
   cluster_identifier        = var.name
   node_type                 = var.node_type
   cluster_type              = var.number_of_nodes > 1 ? "multi-node" : "single-node"
@@ -146,6 +178,7 @@ resource "aws_redshift_cluster" "this" {
   encrypted                 = true
   kms_key_id                = aws_kms_key.this.arn
   publicly_accessible       = false
+  enhanced_vpc_routing      = true # COPY and UNLOAD through the VPC's S3 endpoint
   cluster_subnet_group_name = aws_redshift_subnet_group.this.name
   vpc_security_group_ids    = [aws_security_group.warehouse.id]
   skip_final_snapshot       = var.tier != "prod"
