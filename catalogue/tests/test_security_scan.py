@@ -179,6 +179,10 @@ def test_the_pattern_page_shows_the_scan_of_its_version_with_each_waiver_and_its
     written = waivers_written_in(root / "web-app" / "terraform")
     assert written and shown == written, "each waiver written in the Terraform is on the page with its reason"
     assert section.find("table", id="scan-failed") is None
+    # and the API gives the same scan to a platform's own tooling
+    api = client_for(alice).get("/api/v1/patterns/web-app/").json()["current_version"]["security_scan"]
+    assert (api["status"], api["passed"], api["failed"]) == ("scanned", passed, [])
+    assert {(w["check"], w["reason"]) for w in api["waived"]} == written
 
 
 def test_without_checkov_at_sync_the_page_says_the_version_was_not_scanned(alice, tmp_path, scanning):
@@ -192,6 +196,8 @@ def test_without_checkov_at_sync_the_page_says_the_version_was_not_scanned(alice
     # then
     assert "Version 1.0.0 was not scanned, so nothing is known to pass: Checkov is not installed here" in section.text
     assert "passed," not in section.text and section.find("table") is None
+    scan = client_for(alice).get("/api/v1/patterns/message-queue/").json()["current_version"]["security_scan"]
+    assert scan["status"] == "not_run" and "Checkov is not installed here" in scan["summary"]
 
 
 @pytest.mark.integration
