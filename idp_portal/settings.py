@@ -248,6 +248,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The Rego engine (rego-cpp, through regopy) keeps memory for every distinct input it evaluates (about 20 MB
+# per plan, never returned, even by a new Interpreter): a worker's child process is replaced after this many
+# tasks so that a long-running worker stays within a few hundred MB.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 25, minimum=1)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "idp")
 # The reaper has its own queue and worker (Procfile `reaper`, compose `reaper`): a backlog of plans and applies
 # on the run queue must not delay the recovery of runs whose worker died.
