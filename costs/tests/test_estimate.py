@@ -37,20 +37,28 @@ def test_development_environment():
     volume = 20 * 0.088  # 20 GiB gp3
     bucket = 5 * 0.023 + 5000 / 1000 * 0.005 + 20000 / 10000 * 0.004  # storage, PUT, GET
     logs = 1 * 0.57 + 1 * 0.03  # the log group (1.1.0): 1 GB ingested and stored
-    assert estimate("dev-environment").monthly == d(instance + volume + bucket + logs) == Decimal("10.83")
+    flow_logs = 1 * 0.023 + 9000 / 1000 * 0.005  # the flow-log bucket: 1 GB, a file every 5 minutes or so
+    alarm = 0.10  # status checks
+    assert (
+        estimate("dev-environment").monthly
+        == d(instance + volume + bucket + logs + flow_logs + alarm)
+        == Decimal("11.00")
+    )
 
 
 def test_web_application():
     database = 0.02 * HOURS + 20 * 0.127 + 0.40  # db.t3.micro single-AZ, 20 GiB gp3, managed password
     balancer = 0.0252 * HOURS + 0.2 * 0.008 * HOURS  # ALB hours and 0.2 capacity units
-    waf = 5 + 1 + 0.5 * 0.60  # web ACL, one rule, half a million requests
+    waf = 5 + 2 * 1 + 0.5 * 0.60  # web ACL, two rule groups (common, known bad inputs), half a million requests
     key = 1 + 20000 / 10000 * 0.03
     # two buckets (application and flow logs; load-balancer and WAF logs), each at the tier's usage
     bucket = 2 * (2 * 0.023 + 10000 / 1000 * 0.005 + 50000 / 10000 * 0.004)
     logs = 1 * 0.57 + 1 * 0.03
+    database_logs = 2 * (0.25 * 0.57 + 0.25 * 0.03)  # the PostgreSQL and upgrade log groups
     alarms = 6 * 0.10  # standard-resolution metric alarms; the alarm topic's few messages are free
     result = estimate("web-app")
-    assert result.monthly == d(database + balancer + waf + key + bucket + logs + alarms) == Decimal("45.90")
+    total = database + balancer + waf + key + bucket + logs + database_logs + alarms
+    assert result.monthly == d(total) == Decimal("47.20")
     assert result.unknown == []
     # web-app declares no usage for its alarm topic: its publishes are priced per unit, not estimated
     assert result.usage_not_estimated == ["module.pattern.aws_sns_topic.alarms: publishes ($0.5 per million requests)"]
@@ -59,18 +67,26 @@ def test_web_application():
 def test_postgres_database():
     database = 0.02 * HOURS + 20 * 0.127 + 0.40
     alarms = 3 * 0.10 + 1 + 1000 / 10000 * 0.03  # three alarms, the alarm topic's KMS key
-    assert estimate("postgres-database").monthly == d(database + alarms) == Decimal("18.84")
+    logs = 2 * (0.25 * 0.57 + 0.25 * 0.03)  # the PostgreSQL and upgrade log groups
+    flow_logs = 1 * 0.023 + 9000 / 1000 * 0.005
+    assert estimate("postgres-database").monthly == d(database + alarms + logs + flow_logs) == Decimal("19.21")
 
 
 def test_data_warehouse():
     cluster = 0.30 * HOURS + 0.40  # one dc2.large node and the managed admin password
     key = 1 + 50000 / 10000 * 0.03
     bucket = 50 * 0.023 + 20000 / 1000 * 0.005 + 100000 / 10000 * 0.004
-    assert estimate("data-warehouse").monthly == d(cluster + key + bucket) == Decimal("221.84")
+    alarms = 3 * 0.10  # CPU, disk space, health
+    audit_logs = 2 * (0.1 * 0.57 + 0.1 * 0.03)  # connection and user logs
+    access_logs = 1 * 0.023 + 10000 / 1000 * 0.005  # the data bucket's access-log bucket
+    flow_logs = 1 * 0.023 + 9000 / 1000 * 0.005
+    total = cluster + key + bucket + alarms + audit_logs + access_logs + flow_logs
+    assert estimate("data-warehouse").monthly == d(total) == Decimal("222.40")
 
 
 def test_message_queue():
-    assert estimate("message-queue").monthly == d(0.5 * 0.50 + 2 * 1 * 0.40) == Decimal("1.05")
+    alarms = 2 * 0.10  # oldest message, dead letters
+    assert estimate("message-queue").monthly == d(0.5 * 0.50 + 2 * 1 * 0.40 + alarms) == Decimal("1.25")
 
 
 def test_data_pipeline():
@@ -79,8 +95,9 @@ def test_data_pipeline():
     logs = 0.1 * 0.57 + 0.1 * 0.03
     transitions = 20000 / 1000 * 0.025  # standard workflow state transitions
     alarms = 2 * 0.10  # failed and timed-out runs; the schedule, its target and the roles are free
+    access_logs = 1 * 0.023 + 5000 / 1000 * 0.005  # the lake's access-log bucket
     result = estimate("data-pipeline")
-    assert result.monthly == d(key + buckets + logs + transitions + alarms) == Decimal("2.40")
+    assert result.monthly == d(key + buckets + logs + transitions + alarms + access_logs) == Decimal("2.44")
     assert result.unknown == [] and result.usage_not_estimated == []
     line = next(x for x in result.lines if x.type == "aws_sfn_state_machine")
     assert [(c.name, c.unit) for c in line.components] == [("state transitions", "$0.025 per 1,000 transitions")]
@@ -124,7 +141,8 @@ def test_a_larger_multi_az_database_is_priced_at_its_class_and_doubled_storage()
     after = resource_change(plan, "module.pattern.aws_db_instance.this")["change"]["after"]
     after.update(instance_class="db.r6g.large", multi_az=True, allocated_storage=1000)
     alarms = 3 * 0.10 + 1 + 1000 / 10000 * 0.03
-    assert estimate("postgres-database", plan).monthly == d(0.504 * HOURS + 1000 * 0.254 + 0.40 + alarms)
+    logs = 2 * (0.25 * 0.57 + 0.25 * 0.03) + 1 * 0.023 + 9000 / 1000 * 0.005  # database logs, flow logs
+    assert estimate("postgres-database", plan).monthly == d(0.504 * HOURS + 1000 * 0.254 + 0.40 + alarms + logs)
 
 
 def test_redshift_ra3_nodes_are_counted_and_managed_storage_is_usage_based():
@@ -142,7 +160,7 @@ def test_a_size_missing_from_the_price_file_is_price_unknown_never_zero():
     resource_change(plan, "module.pattern.aws_instance.this")["change"]["after"]["instance_type"] = "x9.mega"
     result = estimate("dev-environment", plan)
     assert result.unknown == ["module.pattern.aws_instance.this: instance (x9.mega)"]
-    logs = 1 * 0.57 + 1 * 0.03
+    logs = 1 * 0.57 + 1 * 0.03 + 1 * 0.023 + 9000 / 1000 * 0.005 + 0.10  # log group, flow logs, alarm
     assert result.monthly == d(20 * 0.088 + 5 * 0.023 + 5000 / 1000 * 0.005 + 20000 / 10000 * 0.004 + logs)
 
 

@@ -193,20 +193,16 @@ def test_a_data_pipeline_needs_security_for_its_key_and_roles_but_no_network_rev
 
 
 def test_a_dev_plan_of_network_basics_instance_and_bucket_needs_nobody(route):
-    # given the development environment's plan: VPC (its default group closed), subnet, security group,
-    # instance, bucket, log group (since 1.1.0)
+    # given the development environment's plan: VPC (its default group closed) and its flow logs, subnet,
+    # security group, instance, buckets, log group, the status-check alarm and its topic (under the platform's key)
     types = {c["type"] for c in describe_plan(captured_plan("dev-environment-dev"))}
     assert types == {
-        "aws_cloudwatch_log_group",
+        "aws_cloudwatch_log_group", "aws_cloudwatch_metric_alarm", "aws_default_security_group", "aws_flow_log",
+        "aws_instance", "aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_policy",
+        "aws_s3_bucket_public_access_block", "aws_s3_bucket_server_side_encryption_configuration",
+        "aws_s3_bucket_versioning", "aws_security_group", "aws_sns_topic", "aws_sns_topic_policy", "aws_subnet",
         "aws_vpc",
-        "aws_default_security_group",
-        "aws_subnet",
-        "aws_security_group",
-        "aws_instance",
-        "aws_s3_bucket",
-        "aws_s3_bucket_public_access_block",
-        "aws_s3_bucket_server_side_encryption_configuration",
-    }
+    }  # fmt: skip
     assert route("dev-environment-dev") == {}
 
 

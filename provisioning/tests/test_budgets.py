@@ -72,9 +72,9 @@ def test_a_change_over_an_approve_budget_waits_for_finance_who_approves_it(
     # then finance is asked, beside network and security, and sees the cost in the queue
     assert change.status == ChangeStatus.AWAITING_APPROVAL
     assert sorted(change.requirements.values_list("group", flat=True)) == ["finance", "network", "security"]
-    assert change.cost_breakdown["source"] == "plan" and change.cost_estimate == Decimal("45.90")
+    assert change.cost_breakdown["source"] == "plan" and change.cost_estimate == Decimal("47.20")
     queue = client_for(fiona).get("/approvals/").content.decode()
-    assert f"#{change.pk} create shop" in queue and "$45.90 a month" in queue
+    assert f"#{change.pk} create shop" in queue and "$47.20 a month" in queue
 
     # when fiona approves from the queue (the others too), the change is applied
     assert (
@@ -88,7 +88,7 @@ def test_a_change_over_an_approve_budget_waits_for_finance_who_approves_it(
     change.refresh_from_db()
     assert change.status == ChangeStatus.APPROVED
     finish_apply(change)
-    assert Environment.objects.get(pk=change.environment_id).estimated_monthly_cost == Decimal("45.90")
+    assert Environment.objects.get(pk=change.environment_id).estimated_monthly_cost == Decimal("47.20")
 
 
 def test_a_team_without_a_budget_is_never_over(payments, alice, web_app):
@@ -103,9 +103,9 @@ def test_decommissioning_frees_the_run_rate(alice, payments, dev_environment):
         finish_plan(request_change(alice, payments, dev_environment, name="box"), captured_plan("dev-environment-dev"))
     )
     environment = Environment.objects.get(pk=change.environment_id)
-    assert environment.estimated_monthly_cost == Decimal("10.83")
+    assert environment.estimated_monthly_cost == Decimal("11.00")
 
     from provisioning import actions
 
     destroy = actions.decommission_environment(actor=alice, environment=environment, confirm_name=environment.name)
-    assert destroy.cost_delta == Decimal("-10.83") and destroy.cost_estimate == 0
+    assert destroy.cost_delta == Decimal("-11.00") and destroy.cost_estimate == 0

@@ -94,7 +94,7 @@ def test_a_queue_item_shows_the_plan_the_policy_results_the_requester_and_the_re
     assert "requested by alice" in text
     assert "Their reason: Launch of the new checkout" in text
     assert "Why you: Anything that opens a path from the internet is reviewed by the network team" in text
-    assert re.search(r"Whole plan: 45 to create, 0 to update, 0 to replace, 0 to destroy", text)
+    assert re.search(r"Whole plan: 49 to create, 0 to update, 0 to replace, 0 to destroy", text)
     assert "module.pattern.aws_lb.this" in text  # the diff itself
     assert "Warning: Development environments are short-lived" in text  # the policy results
     form = item.find("form")
