@@ -1,7 +1,6 @@
 """The Rego policy engine: every shipped policy compiles and passes its cases; a broken policy set
 is named (file, line, error) everywhere and stops every change (fail closed)."""
 
-import multiprocessing
 from io import StringIO
 
 import pytest
@@ -13,7 +12,7 @@ from governance.choices import AuditAction
 from governance.models import AuditEvent
 from governance.policy import PolicyError, PolicySetBroken, evaluate, load_policy_set
 from governance.policy_tests import run_policy_tests
-from governance.tests.conftest import copy_policies, point_policies_at
+from governance.tests.conftest import copy_policies, in_a_child_process, point_policies_at
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind
 from provisioning.tests.plans import captured_plan, finish_plan, plan_fixture
 
@@ -77,15 +76,6 @@ def test_every_shipped_policy_compiles_with_its_metadata():
             # the budget is about the whole request (its message sits at the top of the form)
             assert meta.get("field"), f"{loaded.package} concerns a parameter but names no form field"
     assert len({p.id for p in policy_set.policies}) == len(SHIPPED)
-
-
-def in_a_child_process(function):
-    """`function()` in a forked process. The Rego engine (rego-cpp, through regopy) keeps memory for every
-    distinct input it has evaluated, about 20 MB per sandbox plan and never returned, even with a new
-    Interpreter: the ~200 evaluations of the policy test cases would hold 3 GB in the test process to the
-    end of the suite (workers recycle their children for the same reason: CELERY_WORKER_MAX_TASKS_PER_CHILD)."""
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        return pool.apply(function)
 
 
 def _check_policies() -> tuple[str, str]:
