@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+from io import StringIO
 from pathlib import Path
 
 from governance import policy
@@ -29,3 +30,15 @@ def in_a_child_process(function, *args):
     end of the suite (workers recycle their children for the same reason: CELERY_WORKER_MAX_TASKS_PER_CHILD)."""
     with multiprocessing.get_context("fork").Pool(1) as pool:
         return pool.apply(function, args)
+
+
+def check_policies() -> tuple[str, str, str]:
+    """`manage.py check_policies`: (the error it stopped with or "", its output, its error output)."""
+    from django.core.management import CommandError, call_command
+
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("check_policies", stdout=out, stderr=err)
+    except CommandError as exc:
+        return str(exc), out.getvalue(), err.getvalue()
+    return "", out.getvalue(), err.getvalue()

@@ -2,11 +2,9 @@
 needs exactly the reviewer groups its plan, tier, action and cost call for."""
 
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 import yaml
-from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from conftest import request_change
@@ -22,7 +20,7 @@ from governance.approval_rules import (
 )
 from governance.choices import AuditAction, ChangeAction
 from governance.models import AuditEvent
-from governance.tests.conftest import in_a_child_process
+from governance.tests.conftest import check_policies, in_a_child_process
 from provisioning import costing, promotion
 from provisioning.choices import ChangeStatus, RunKind
 from provisioning.models import Environment
@@ -131,18 +129,9 @@ def test_a_file_without_a_list_of_rules_is_refused(tmp_path, text):
     assert problem.startswith(str(path))
 
 
-def _check_policies() -> tuple[str, str]:
-    err = StringIO()
-    try:
-        call_command("check_policies", stdout=StringIO(), stderr=err)
-    except CommandError as exc:
-        return str(exc), err.getvalue()
-    return "", err.getvalue()
-
-
 def test_check_policies_refuses_bad_rules(tmp_path, monkeypatch):
     monkeypatch.setattr(load_rules, "__defaults__", (write_rules(tmp_path, rule(require=["sre"])),))
-    failure, errors = in_a_child_process(_check_policies)  # the policy tests run first: 3 GB of Rego memory
+    failure, _, errors = in_a_child_process(check_policies)  # the policy tests run first: 3 GB of Rego memory
     assert "approval rules are invalid" in failure
     assert "unknown reviewer group 'sre'" in errors
 

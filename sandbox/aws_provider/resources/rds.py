@@ -538,8 +538,9 @@ class DbInstance(AwsResource):
             args["CloudwatchLogsExportConfiguration"] = {"EnableLogTypes": sorted(after - before),
                                                          "DisableLogTypes": sorted(before - after)}  # fmt: skip
         if planned["performance_insights_enabled"]:
-            args.update({arg: convert(planned[attr]) for attr, (arg, convert) in _PERFORMANCE_INSIGHTS.items()
-                         if changed(prior, planned, attr) and known(planned[attr]) and planned[attr]})  # fmt: skip
+            args.update(
+                {arg: value for arg, value in modified_args(prior, planned, _PERFORMANCE_INSIGHTS).items() if value}
+            )
         identifier = planned["identifier"] if known(planned["identifier"]) else old_identifier
         if args:
             args["DeletionProtection"] = bool(planned["deletion_protection"])
