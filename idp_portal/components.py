@@ -129,7 +129,7 @@ class WorkerProcess:
     def start(self) -> WorkerProcess:
         self.node = f"worker-{uuid.uuid4().hex[:8]}"  # Run.worker starts with it: which worker ran what
         name = f"{self.node}@%h"
-        argv = [str(BIN / "celery"), "-A", "idp_portal", "worker", "-l", "info", "-n", name,
+        argv = [str(BIN / "python"), "-m", "idp_portal", "worker", "-l", "info", "-n", name,
                 "-Q", self.queue, "-c", str(self.concurrency),
                 "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
         self.log_path.write_bytes(b"")

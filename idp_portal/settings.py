@@ -248,9 +248,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# The Rego engine (rego-cpp, through regopy) keeps memory for every distinct input it evaluates (about 20 MB
-# per plan, never returned, even by a new Interpreter): a worker's child process is replaced after this many
-# tasks so that a long-running worker stays within a few hundred MB.
+# A guard: a worker's child process is replaced after this many tasks, so memory that a native library keeps
+# cannot pile up for the worker's lifetime (the Rego engine did so when loaded late: idp_portal/rego_engine.py).
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 25, minimum=1)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "idp")
 # The reaper has its own queue and worker (Procfile `reaper`, compose `reaper`): a backlog of plans and applies

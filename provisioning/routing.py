@@ -7,7 +7,7 @@ credentials on a queue of its own, and routes production there:
 
 Rules are read in order and the first that matches wins; an environment no rule matches goes to the
 default queue (CELERY_QUEUE). Keys: `tier`, `region` (the environment's `region` parameter, else
-AWS_DEFAULT_REGION), `team` (its slug). Start a pool with `celery -A idp_portal worker -Q <queue>`.
+AWS_DEFAULT_REGION), `team` (its slug). Start a pool with `python -m idp_portal worker -Q <queue>`.
 """
 
 from __future__ import annotations

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
 from io import StringIO
 from pathlib import Path
 
+import pytest
+
 from governance import policy
 from governance.policy import POLICY_DIR
+from governance.policy_tests import run_policy_tests
 
 
 def point_policies_at(monkeypatch, root: Path) -> None:
@@ -23,13 +25,10 @@ def copy_policies(destination: Path) -> Path:
     return root
 
 
-def in_a_child_process(function, *args):
-    """`function(*args)` in a forked process (monkeypatches included). The Rego engine (rego-cpp, through regopy)
-    keeps memory for every distinct input it has evaluated, 20 to 65 MB per sandbox plan and never returned, even
-    with a new Interpreter: one run of the policy test cases holds 3 GB, which the test process would keep to the
-    end of the suite (workers recycle their children for the same reason: CELERY_WORKER_MAX_TASKS_PER_CHILD)."""
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        return pool.apply(function, args)
+@pytest.fixture(scope="session")
+def shipped_policy_report():
+    """The policy tests on the shipped policies, run once for the tests that read the report (~40 s a run)."""
+    return run_policy_tests(POLICY_DIR)
 
 
 def check_policies() -> tuple[str, str, str]:

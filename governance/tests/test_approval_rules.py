@@ -20,7 +20,7 @@ from governance.approval_rules import (
 )
 from governance.choices import AuditAction, ChangeAction
 from governance.models import AuditEvent
-from governance.tests.conftest import check_policies, in_a_child_process
+from governance.tests.conftest import check_policies
 from provisioning import costing, promotion
 from provisioning.choices import ChangeStatus, RunKind
 from provisioning.models import Environment
@@ -131,7 +131,7 @@ def test_a_file_without_a_list_of_rules_is_refused(tmp_path, text):
 
 def test_check_policies_refuses_bad_rules(tmp_path, monkeypatch):
     monkeypatch.setattr(load_rules, "__defaults__", (write_rules(tmp_path, rule(require=["sre"])),))
-    failure, _, errors = in_a_child_process(check_policies)  # the policy tests run first: 3 GB of Rego memory
+    failure, _, errors = check_policies()
     assert "approval rules are invalid" in failure
     assert "unknown reviewer group 'sre'" in errors
 

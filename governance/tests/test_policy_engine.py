@@ -11,8 +11,7 @@ from governance import policy
 from governance.choices import AuditAction
 from governance.models import AuditEvent
 from governance.policy import PolicyError, PolicySetBroken, evaluate, load_policy_set
-from governance.policy_tests import run_policy_tests
-from governance.tests.conftest import check_policies, copy_policies, in_a_child_process, point_policies_at
+from governance.tests.conftest import check_policies, copy_policies, point_policies_at
 from provisioning.choices import ChangeStatus, EnvironmentStatus, RunKind
 from provisioning.tests.plans import captured_plan, finish_plan, plan_fixture
 
@@ -80,7 +79,7 @@ def test_every_shipped_policy_compiles_with_its_metadata():
 
 def test_check_policies_compiles_every_policy_and_runs_its_cases():
     # when the command runs on the shipped policies
-    failure, output, errors = in_a_child_process(check_policies)
+    failure, output, errors = check_policies()
 
     # then everything compiled, every case passed and no policy lacks cases
     assert f"{len(SHIPPED)} policies compiled." in output
@@ -89,8 +88,8 @@ def test_check_policies_compiles_every_policy_and_runs_its_cases():
     assert not failure and "FAIL" not in errors and "MISSING" not in errors, errors + failure
 
 
-def test_every_shipped_policy_has_a_passing_and_a_failing_case():
-    report = in_a_child_process(run_policy_tests)
+def test_every_shipped_policy_has_a_passing_and_a_failing_case(shipped_policy_report):
+    report = shipped_policy_report
     assert report.ok, report.failed + report.missing
     tested = {name.split(":")[0] for name in report.passed}
     assert tested == {p.id for p in load_policy_set().policies}

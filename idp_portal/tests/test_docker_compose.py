@@ -75,7 +75,7 @@ def test_cloud_credentials_reach_only_the_worker_that_runs_terraform(compose):
 
 
 @pytest.mark.parametrize(
-    ("service", "words"), [("worker", "celery -A idp_portal worker"), ("beat", "celery -A idp_portal beat")]
+    ("service", "words"), [("worker", "python -m idp_portal worker"), ("beat", "python -m idp_portal beat")]
 )
 def test_the_celery_services_run_a_worker_and_beat(compose, service, words):
     assert compose["services"][service]["command"].startswith(words)

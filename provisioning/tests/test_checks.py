@@ -4,7 +4,6 @@ import os
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -40,7 +39,7 @@ def test_the_installed_terraform_passes(settings):
 @pytest.mark.integration
 def test_a_worker_without_terraform_refuses_to_start(tmp_path):
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "celery"), "-A", "idp_portal", "worker", "-Q", "nothing", "-c", "1"],
+        [sys.executable, "-m", "idp_portal", "worker", "-Q", "nothing", "-c", "1"],
         env={**os.environ, "TERRAFORM_BIN": str(tmp_path / "missing"), "IDP_VAR_DIR": str(tmp_path)},
         capture_output=True,
         text=True,
