@@ -83,6 +83,7 @@ class AuditAction(models.TextChoices):
     ENVIRONMENT_IN_SYNC = "environment.in_sync", "No drift"
     ENVIRONMENT_ORPHANS_ADOPTED = "environment.orphans_adopted", "Orphaned resources adopted into state"
     ENVIRONMENT_ORPHANS_FOUND = "environment.orphans_found", "Orphaned resources found"
+    ENVIRONMENT_ORPHANS_DELETED = "environment.orphans_deleted", "Orphaned resources deleted"
     ENVIRONMENT_PROMOTED = "environment.promoted", "Change promoted"
     TEAM_SETTINGS_CHANGED = "team.settings_changed", "Team settings changed"
     TOKEN_CREATED = "token.created", "Access token created"

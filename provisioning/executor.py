@@ -15,7 +15,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from idp_portal.log_context import log_context
-from provisioning import reconcile
+from provisioning import orphan_cleanup, reconcile
 from provisioning.actions import runs
 from provisioning.choices import RunKind, RunStatus
 from provisioning.faults import crash_point
@@ -277,6 +277,8 @@ def _adopt_orphans(run: Run, cli: TerraformCLI, stream: LogStream, region: str) 
         f"\n$ reconcile: apply run #{interrupted.pk} was interrupted; looking for resources tagged "
         f"{reconcile.TAG}={run.environment_id} that the state does not hold\n"
     )
+    if run.delete_orphans:
+        _delete_chosen_orphans(run, cli, stream, region)
     plan_run = interrupted.change_request.plan_run if interrupted.change_request else None
     adopted = []
     # Terraform may have outlived its worker and still be applying: an import waits for its state lock, then
@@ -312,6 +314,25 @@ def _adopt_orphans(run: Run, cli: TerraformCLI, stream: LogStream, region: str) 
     runs.orphans_reconciled(run.pk, adopted=adopted, unresolved=adoption.unresolved)
     if adoption.unresolved:
         raise OrphansFound(reconcile.describe_unresolved(run.environment_id, adoption.unresolved))
+
+
+def _delete_chosen_orphans(run: Run, cli: TerraformCLI, stream: LogStream, region: str) -> None:
+    """The orphans the team picked on the environment page, if they are still orphans: never what a state holds."""
+    chosen = set(run.delete_orphans)
+    try:
+        orphans = reconcile.find_orphans(reconcile.tagged_resources(run.environment_id, region), cli.show_json())
+    except reconcile.CloudUnreachable as exc:
+        raise TerraformError(str(exc)) from None
+    doomed = [o for o in orphans if o.arn in chosen and orphan_cleanup.deletable(o)]
+    stream.write(f"\n$ delete {len(chosen)} orphan(s) chosen by the team: {len(doomed)} still orphaned\n")
+    for arn in sorted(chosen - {o.arn for o in doomed}):
+        known = next((o for o in orphans if o.arn == arn), None)
+        stream.write(f"not deleting {arn}: " + ("a type the portal cannot delete\n" if known else "gone or in state\n"))
+    try:
+        deleted = orphan_cleanup.delete(doomed, region, stream.write)
+    except orphan_cleanup.CleanupFailed as exc:
+        raise TerraformError(str(exc)) from None
+    runs.orphans_deleted(run.pk, [o.as_dict() for o in deleted])
 
 
 def protected_from_deletion(plan_json: dict) -> list[str]:

@@ -58,7 +58,7 @@ def interrupted_apply(run: Run) -> Run | None:
     return last
 
 
-def _client(service: str, region: str):
+def client(service: str, region: str):
     options = {"region_name": region}
     if settings.SANDBOX_CLOUD:
         options.update(
@@ -71,7 +71,7 @@ def tagged_resources(environment_id: int, region: str) -> list[CloudResource]:
     """Every live resource tagged with this environment, with its Terraform type where the portal can tell."""
     try:
         arns = []
-        pages = _client("resourcegroupstaggingapi", region).get_paginator("get_resources")
+        pages = client("resourcegroupstaggingapi", region).get_paginator("get_resources")
         for page in pages.paginate(TagFilters=[{"Key": TAG, "Values": [str(environment_id)]}]):
             arns += [item["ResourceARN"] for item in page["ResourceTagMappingList"]]
         return _identify(sorted(arns), region)
@@ -112,7 +112,7 @@ def _identify(arns: list[str], region: str) -> list[CloudResource]:
             groups[ident] = arn
         else:
             found.append(CloudResource(arn, None, resource.rsplit("/", 1)[-1] or arn))
-    ec2 = _client("ec2", region) if instances or groups else None
+    ec2 = client("ec2", region) if instances or groups else None
     if instances:
         # A terminated instance keeps its tags for a while: it is gone, not an orphan.
         reservations = ec2.describe_instances(Filters=[{"Name": "instance-id", "Values": sorted(instances)}])[

@@ -190,7 +190,13 @@ def status(client, ref, output):
             for item in (change.get("plan") or {}).get("changes", []):
                 out.print(f"  {item['action']:8} {item['address']}")
         return DONE
-    emit(find_environment(client, ref), output, ENV_COLUMNS)
+    environment = find_environment(client, ref)
+    emit(environment, output, ENV_COLUMNS)
+    if output != "json" and environment.get("orphans"):
+        err.print("Resources in the cloud that no state holds (an apply was interrupted); delete the ones that should "
+                  "not exist with `platform retry #<change> --delete-orphan ARN`:")  # fmt: skip
+        for item in environment["orphans"]:
+            err.print(f"  {item['arn']}  ({item['reason']})")
     return DONE
 
 
@@ -295,6 +301,20 @@ def destroy(client, ref, confirm, reason, wait, output):
     change = client.post(f"environments/{environment['id']}/decommission/", {"confirm_name": confirm,
                                                                             "reason": reason})  # fmt: skip
     return finish(client, change, output=output, wait=wait)
+
+
+@cli.command()
+@click.argument("change")
+@click.option("--delete-orphan", "orphans", multiple=True, metavar="ARN",
+              help="A resource no state holds (`platform status` lists them), deleted before the plan; repeat.")  # fmt: skip
+@click.option("--wait/--no-wait", default=True)
+@output_option
+@command
+def retry(client, change, orphans, wait, output):
+    """Plan a failed change (#id) again from the current state."""
+    change_id = change.lstrip("#")
+    client.post(f"changes/{change_id}/retry/", {"delete_orphans": list(orphans)})
+    return finish(client, client.get(f"changes/{change_id}/"), output=output, wait=wait)
 
 
 @cli.command()

@@ -43,8 +43,14 @@ def cancel_change(*, actor, change: ChangeRequest, source: str = ChangeSource.PO
     return change
 
 
-def retry_change(*, actor, change: ChangeRequest, source: str = ChangeSource.PORTAL) -> Run:
-    """A failed change is planned again from the current state; the new plan is checked again."""
+def retry_change(
+    *, actor, change: ChangeRequest, source: str = ChangeSource.PORTAL, delete_orphans: list[str] | None = None
+) -> Run:
+    """A failed change is planned again from the current state; the new plan is checked again.
+
+    `delete_orphans`: ARNs, picked from the environment's list of resources that no state holds, that the worker
+    deletes before it plans (only while they still carry the environment's tag and no state holds them). Who may
+    retry may decommission the environment too (governance.roles), so deleting its orphans takes no other right."""
     change = authorize(actor, Verb.RETRY, _CHANGES, pk=change.pk)
     note, operator = operator_note(actor, change.environment.team)
     with transaction.atomic():
@@ -57,12 +63,29 @@ def retry_change(*, actor, change: ChangeRequest, source: str = ChangeSource.POR
         busy = environment.changes.open().exclude(pk=change.pk).first()
         if busy is not None:
             raise ChangeNotAllowed(f"Change #{busy.pk} to this environment is open; wait for it or cancel it.")
+        doomed = _listed_orphans(environment, delete_orphans or [])
         supersede_requirements(change)
         change.reopen()
         if change.action == "create" and environment.status == EnvironmentStatus.FAILED:
             environment.status = EnvironmentStatus.REQUESTED
             environment.save(update_fields=["status", "updated_at"])
+        deleting = f", deleting first {len(doomed)} resource(s) no state holds: {', '.join(doomed)}" if doomed else ""
         record(AuditAction.RUN_RETRIED, actor=actor, change=change, source=source, **operator,
-               message=f"{actor} retried change #{change.pk} via {source}{note}.")  # fmt: skip
+               delete_orphans=doomed,
+               message=f"{actor} retried change #{change.pk} via {source}{note}{deleting}.")  # fmt: skip
         failed = change.runs.filter(status=RunStatus.FAILED).order_by("-queued_at").first()
-        return enqueue_run(environment, change, RunKind.PLAN, destroy=change.destroys, retry_of=failed)
+        return enqueue_run(
+            environment, change, RunKind.PLAN, destroy=change.destroys, retry_of=failed, delete_orphans=doomed
+        )
+
+
+def _listed_orphans(environment: Environment, arns: list[str]) -> list[str]:
+    """Only what the environment page lists may be deleted: a stale page or a made-up ARN changes nothing."""
+    listed = {item["arn"] for item in environment.orphans}
+    unknown = sorted(set(arns) - listed)
+    if unknown:
+        raise ChangeNotAllowed(
+            f"Not among the resources that no state holds for {environment.name}: {', '.join(unknown)}. "
+            "Pick from the environment's current list (its page, `platform status`, or `orphans` in the API)."
+        )
+    return sorted(set(arns))

@@ -59,10 +59,21 @@ def check_and_plan(change: ChangeRequest) -> None:
 
 
 def enqueue_run(
-    environment: Environment, change: ChangeRequest | None, kind: str, *, destroy=False, retry_of: Run | None = None
+    environment: Environment,
+    change: ChangeRequest | None,
+    kind: str,
+    *,
+    destroy=False,
+    retry_of: Run | None = None,
+    delete_orphans: list[str] | None = None,
 ) -> Run:
     run = Run.objects.create(
-        environment=environment, change_request=change, kind=kind, destroy=destroy, retry_of=retry_of
+        environment=environment,
+        change_request=change,
+        kind=kind,
+        destroy=destroy,
+        retry_of=retry_of,
+        delete_orphans=delete_orphans or [],
     )
     transaction.on_commit(lambda: deliver(run))
     return run

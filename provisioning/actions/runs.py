@@ -300,3 +300,14 @@ def orphans_reconciled(run_id: int, *, adopted: list[dict], unresolved: list[dic
                    run=run.pk, orphans=unresolved,
                    message=f"Run #{run.pk} stopped: {len(unresolved)} resource(s) tagged with {environment} are in "
                            f"no state: {', '.join(item['arn'] for item in unresolved)}.")  # fmt: skip
+
+
+def orphans_deleted(run_id: int, deleted: list[dict]) -> None:
+    """The worker deleted orphans the team picked: in the environment's timeline, each with its ARN."""
+    if not deleted:
+        return
+    run = Run.objects.select_related("environment__team", "change_request").get(pk=run_id)
+    listed = ", ".join(item["arn"] for item in deleted)
+    record(AuditAction.ENVIRONMENT_ORPHANS_DELETED, change=run.change_request, environment=run.environment,
+           run=run.pk, deleted=deleted,
+           message=f"Run #{run.pk} deleted {len(deleted)} resource(s) that no state held, as the team chose: {listed}.")  # fmt: skip

@@ -48,10 +48,13 @@ class ChangeViewSet(viewsets.ReadOnlyModelViewSet):
         change = actions.cancel_change(actor=request.user, change=self.get_object(), source=API)
         return Response(s.ChangeSerializer(change, context={"request": request}).data)
 
-    @extend_schema(request=None, responses={202: s.RunSerializer})
+    @extend_schema(request=s.RetryInput, responses={202: s.RunSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
-        run = actions.retry_change(actor=request.user, change=self.get_object(), source=API)
+        data = _valid(s.RetryInput, request)
+        run = actions.retry_change(
+            actor=request.user, change=self.get_object(), source=API, delete_orphans=data["delete_orphans"]
+        )
         return Response(s.RunSerializer(run).data, status=202)
 
     @extend_schema(request=s.DecisionInput, responses=s.ChangeDetailSerializer)

@@ -20,8 +20,8 @@ class EnvironmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Environment
         fields = ["id", "url", "team", "name", "application", "tier", "pattern", "version", "status", "parameters",
-                  "outputs", "tags", "estimated_monthly_cost", "expires_at", "drift", "drift_checked_at", "created_at",
-                  "updated_at"]  # fmt: skip
+                  "outputs", "tags", "estimated_monthly_cost", "expires_at", "drift", "drift_checked_at", "orphans",
+                  "created_at", "updated_at"]  # fmt: skip
 
 
 class RequirementSerializer(serializers.ModelSerializer):
@@ -117,6 +117,13 @@ class UpdateInput(serializers.Serializer):
 class UpgradeInput(serializers.Serializer):
     parameters = serializers.DictField(required=False, default=dict, help_text="Values for the new version.")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class RetryInput(serializers.Serializer):
+    delete_orphans = serializers.ListField(
+        child=serializers.CharField(max_length=2048), required=False, default=list, max_length=200,
+        help_text="ARNs from the environment's `orphans` (resources no state holds) to delete before the plan.",
+    )  # fmt: skip
 
 
 class ReasonInput(serializers.Serializer):

@@ -48,6 +48,9 @@ class Run(models.Model):
     worker = models.CharField(max_length=200, blank=True)
     cancel_requested = models.BooleanField(default=False)
     retry_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    delete_orphans = models.JSONField(
+        default=list, blank=True, help_text="ARNs of orphans the team chose to delete before this run plans."
+    )
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)

@@ -100,3 +100,25 @@ def test_catalogue_and_costs_as_json(run_cli):
     assert "dev-environment" in {p["slug"] for p in patterns}
     [summary] = json.loads(run_cli("costs", "-o", "json").stdout)
     assert summary["team"] == "payments" and float(summary["monthly_budget"]) == 5000
+
+
+def test_status_lists_orphans_and_retry_deletes_the_ones_named(run_cli):
+    # given a change whose retry stopped on a resource that no state holds
+    created = json.loads(run_cli("create", "dev-environment", "--name", "box", "--no-wait", "-o", "json").stdout)
+    stray = "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-0stray"
+    ChangeRequest.objects.filter(pk=created["id"]).update(status="failed", failure_reason="no state holds")
+    Environment.objects.filter(pk=created["environment"]).update(
+        status="failed", orphans=[{"arn": stray, "type": "aws_vpc", "id": "vpc-0stray", "reason": "2 aws_vpc found"}]
+    )
+
+    # then `status` names it and how to delete it
+    status = run_cli("status", "box")
+    assert stray in status.stderr and "platform retry #<change> --delete-orphan ARN" in status.stderr
+
+    # an ARN it did not list is refused; the listed one goes to the worker with the retry
+    unknown = run_cli("retry", f"#{created['id']}", "--delete-orphan", "arn:aws:s3:::payroll", "--no-wait")
+    assert unknown.returncode == 1 and "Pick from the environment's current list" in unknown.stderr
+    retried = run_cli("retry", f"#{created['id']}", "--delete-orphan", stray, "--no-wait", "-o", "json")
+    assert retried.returncode == 0, retried.stderr
+    assert json.loads(retried.stdout)["status"] == "checking"
+    assert ChangeRequest.objects.get(pk=created["id"]).runs.order_by("-pk").first().delete_orphans == [stray]

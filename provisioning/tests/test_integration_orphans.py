@@ -110,10 +110,16 @@ def test_an_orphan_whose_address_is_not_certain_stops_the_retry_with_the_list(
     page = client.get(f"/environments/{environment.pk}/").content.decode()
     assert "no state holds" in page and stray in page
 
-    # and once the stray VPC is deleted, the retry adopts the rest and converges
-    ec2.delete_vpc(VpcId=stray)
-    actions.retry_change(actor=alice, change=change)
+    # and ticking the stray VPC on the page deletes it before the retry plans: the rest is adopted, it converges
+    stray_arn = next(item["arn"] for item in environment.orphans if stray in item["arn"])
+    assert f'name="delete_orphans" value="{stray_arn}"' in page
+    assert client.post(f"/changes/{change.pk}/retry/", {"delete_orphans": [stray_arn]}).status_code == 302
     wait_for_status(change, ChangeStatus.APPLIED, timeout=300)
+    assert stray not in [vpc["VpcId"] for vpc in ec2.describe_vpcs()["Vpcs"]]
     environment.refresh_from_db()
     assert environment.orphans == []
     assert len(live_instances(aws, environment)) == 1
+    retry = change.runs.filter(kind=RunKind.PLAN).order_by("-pk").first()
+    assert retry.delete_orphans == [stray_arn] and f"deleting aws_vpc {stray}" in retry.log
+    deleted = AuditEvent.objects.get(action=AuditAction.ENVIRONMENT_ORPHANS_DELETED, environment=environment)
+    assert stray in deleted.message

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -87,4 +89,8 @@ def cancel_change(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def retry_change(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act_on_change(request, pk, actions.retry_change, "Change #{pk} is being planned again.")
+    # Ticked on the environment page: orphans to delete before the plan (the action checks them against its list).
+    chosen = request.POST.getlist("delete_orphans")
+    retry = functools.partial(actions.retry_change, delete_orphans=chosen)
+    deleting = f", after deleting the {len(chosen)} resource(s) you ticked" if chosen else ""
+    return _act_on_change(request, pk, retry, "Change #{pk} is being planned again" + deleting + ".")

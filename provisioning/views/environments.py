@@ -17,8 +17,8 @@ from governance import roles
 from governance.choices import Verb
 from governance.models import AuditEvent, Team
 from idp_portal.permissions import get_for_user
-from provisioning import actions, promotion
-from provisioning.choices import ChangeSource
+from provisioning import actions, orphan_cleanup, promotion
+from provisioning.choices import ChangeSource, ChangeStatus
 from provisioning.forms import ExtendForm
 from provisioning.models import ChangeRequest, Environment
 from provisioning.monitoring import monitoring
@@ -51,7 +51,7 @@ def environment_list(request: HttpRequest) -> HttpResponse:
 
 def allowed_verbs(user, environment: Environment) -> set[str]:
     """What the user may do to this environment (the buttons shown); the actions check again."""
-    verbs = (Verb.UPDATE, Verb.EXTEND, Verb.DECOMMISSION)
+    verbs = (Verb.UPDATE, Verb.EXTEND, Verb.DECOMMISSION, Verb.RETRY)
     return {verb for verb in verbs if roles.allows(user, verb, environment.team, environment.tier)}
 
 
@@ -63,6 +63,7 @@ def environment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     changes = environment.changes.select_related("requested_by").order_by("-created_at")[:20]
     events = AuditEvent.objects.filter(environment=environment).order_by("-created_at")[:50]
     open_change = next((c for c in changes if c.is_open), None)
+    failed_change = changes[0] if changes and changes[0].status == ChangeStatus.FAILED else None
     today = timezone.now().date()
     spend = reports.history(environment.pk, today - timedelta(days=HISTORY_DAYS - 1), today)
     first, _ = budgets.month_bounds(today)
@@ -78,6 +79,8 @@ def environment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "changes": changes,
         "events": events,
         "open_change": open_change,
+        "failed_change": failed_change,
+        "orphans": [{**item, "deletable": item["type"] in orphan_cleanup.DELETERS} for item in environment.orphans],
         "may": allowed_verbs(request.user, environment),
         "extend_form": ExtendForm(),
         "extension_limit": extension_limit(environment),
