@@ -65,9 +65,12 @@ bench: install
 	  $(PY) -m benchmarks
 
 # SIGKILL whole worker trees at random points of plan and apply (benchmarks/chaos.py); exits 1 on any loss.
+# Then every crash point of the matrix the suite runs a slice of (tests marked chaos).
 chaos: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(PY) -m benchmarks.chaos
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m pytest --chaos -m chaos $(PYTEST_ARGS)
 
 # The OpenAPI schema committed beside the code (a test fails when they disagree). On PostgreSQL, as
 # the tests: integer bounds in the schema follow the database (32-bit there, 64-bit on SQLite).

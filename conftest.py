@@ -27,6 +27,22 @@ from idp_portal.components import MotoServer, WebhookReceiver, WorkerProcess, wo
 PASSWORD = "correct-horse-battery"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--chaos", action="store_true", help="Also the tests marked chaos: the full crash-point matrix (make chaos)."
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked chaos run under `make chaos` (pytest --chaos); the suite runs a slice of each matrix."""
+    if config.getoption("--chaos"):
+        return
+    chaos = [item for item in items if item.get_closest_marker("chaos")]
+    if chaos:
+        config.hook.pytest_deselected(items=chaos)
+        items[:] = [item for item in items if not item.get_closest_marker("chaos")]
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     from django.core.cache import cache
