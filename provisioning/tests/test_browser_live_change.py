@@ -65,3 +65,33 @@ def test_the_run_page_streams_the_log_while_terraform_runs(
     expect(page.locator("#log")).to_contain_text("Apply complete!")
     expect(page.locator("#run-status")).to_have_text("Succeeded")
     assert "Apply complete!" not in first_view
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_poll_does_not_freeze_the_live_log(live_server, browser_page, dev_environment, alice, payments):
+    # given a running apply whose log page is open, and the network dropping the first poll of its log
+    change = request_change(alice, payments, dev_environment, name="blip")
+    run = change.runs.get()
+    Run.objects.filter(pk=run.pk).update(status="running", log="$ terraform apply tfplan\n")
+    page = browser_page
+    sign_in(page, live_server.url, "alice")
+    dropped = []
+
+    def drop_the_first(route):
+        if not dropped:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/runs/*/log/**", drop_the_first)
+    page.goto(f"{live_server.url}/runs/{run.pk}/")
+    expect(page.locator("#log")).to_contain_text("$ terraform apply tfplan")
+
+    # when terraform writes more after the dropped poll
+    page.wait_for_timeout(1500)
+    assert dropped, "the first poll should have been dropped by now"
+    Run.objects.filter(pk=run.pk).update(log="$ terraform apply tfplan\nApply complete! Resources: 12 added.\n")
+
+    # then the page polls again and shows it
+    expect(page.locator("#log")).to_contain_text("Apply complete!", timeout=15_000)
