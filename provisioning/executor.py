@@ -331,6 +331,7 @@ def _delete_chosen_orphans(run: Run, cli: TerraformCLI, stream: LogStream, regio
     try:
         deleted = orphan_cleanup.delete(doomed, region, stream.write)
     except orphan_cleanup.CleanupFailed as exc:
+        runs.orphans_deleted(run.pk, [o.as_dict() for o in exc.deleted])  # what went before the refusal
         raise TerraformError(str(exc)) from None
     runs.orphans_deleted(run.pk, [o.as_dict() for o in deleted])
 

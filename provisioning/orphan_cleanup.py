@@ -15,7 +15,11 @@ from provisioning.reconcile import CloudResource, client
 
 
 class CleanupFailed(Exception):
-    """The cloud refused to delete one of them: its words, and what was deleted before it."""
+    """The cloud refused to delete one of them: its words, and what was deleted before it (`deleted`)."""
+
+    def __init__(self, message: str, deleted: list[CloudResource]):
+        super().__init__(message)
+        self.deleted = deleted
 
 
 def _instance(resource: CloudResource, region: str) -> None:
@@ -94,7 +98,8 @@ def delete(resources: list[CloudResource], region: str, say: Callable[[str], Non
             deleted = ", ".join(r.id for r in done) or "nothing"
             raise CleanupFailed(
                 f"The cloud refused to delete {resource.arn}: {exc}. Deleted before it: {deleted}. Delete it by "
-                "hand (or leave it out), then retry."
+                "hand (or leave it out), then retry.",
+                done,
             ) from None
         done.append(resource)
     return done

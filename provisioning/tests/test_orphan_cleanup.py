@@ -79,7 +79,20 @@ def test_a_refusal_names_the_resource_and_the_clouds_words_and_changes_nothing_a
         orphan_cleanup.delete([vpc], REGION, lambda line: None)
     assert vpc.arn in str(refused.value) and "DependencyViolation" in str(refused.value)
     assert "Deleted before it: nothing" in str(refused.value) and "then retry" in str(refused.value)
+    assert refused.value.deleted == []
     assert cloud("ec2").describe_subnets(SubnetIds=[tree["subnet"]])["Subnets"]
+
+
+def test_a_refusal_after_some_deletions_says_which_went_first(cloud):
+    # given the instance and the VPC picked, but not the subnet between them
+    build_tree(cloud)
+    picked = [r for r in orphans() if r.type in ("aws_instance", "aws_vpc")]
+
+    with pytest.raises(orphan_cleanup.CleanupFailed) as refused:
+        orphan_cleanup.delete(picked, REGION, lambda line: None)
+
+    [instance] = [r for r in picked if r.type == "aws_instance"]
+    assert refused.value.deleted == [instance] and f"Deleted before it: {instance.id}" in str(refused.value)
 
 
 def test_a_type_the_portal_cannot_name_is_never_deleted():
