@@ -22,7 +22,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def run_log(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: the log text written since `offset`, and the next poller while the run is not finished."""
+    """htmx: the log text written since `offset` (appended to the page's log) and the new offset (out of band)."""
     run = get_for_user(Run.objects.defer("plan_file", "plan_json"), request.user, pk=pk)
     try:
         offset = max(0, int(request.GET.get("offset", 0)))
