@@ -285,10 +285,7 @@ def _adopt_orphans(run: Run, cli: TerraformCLI, stream: LogStream, region: str) 
     # may find the address already managed. So look again after every round of imports, from fresh state.
     for _ in range(4):
         state = cli.show_json()
-        try:
-            found = reconcile.tagged_resources(run.environment_id, region)
-        except reconcile.CloudUnreachable as exc:
-            raise TerraformError(str(exc)) from None
+        found = _tagged(run, region)
         orphans = reconcile.find_orphans(found, state)
         adoption = reconcile.plan_adoption(orphans, plan_run.plan_json if plan_run else None, state)
         stream.write(f"{len(found)} tagged, {len(orphans)} not in state, {len(adoption.imports)} to adopt\n")
@@ -316,13 +313,18 @@ def _adopt_orphans(run: Run, cli: TerraformCLI, stream: LogStream, region: str) 
         raise OrphansFound(reconcile.describe_unresolved(run.environment_id, adoption.unresolved))
 
 
+def _tagged(run: Run, region: str) -> list[reconcile.CloudResource]:
+    """What carries the environment's tag; an unreachable cloud fails the run (retryable), nothing changed."""
+    try:
+        return reconcile.tagged_resources(run.environment_id, region)
+    except reconcile.CloudUnreachable as exc:
+        raise TerraformError(str(exc)) from None
+
+
 def _delete_chosen_orphans(run: Run, cli: TerraformCLI, stream: LogStream, region: str) -> None:
     """The orphans the team picked on the environment page, if they are still orphans: never what a state holds."""
     chosen = set(run.delete_orphans)
-    try:
-        orphans = reconcile.find_orphans(reconcile.tagged_resources(run.environment_id, region), cli.show_json())
-    except reconcile.CloudUnreachable as exc:
-        raise TerraformError(str(exc)) from None
+    orphans = reconcile.find_orphans(_tagged(run, region), cli.show_json())
     doomed = [o for o in orphans if o.arn in chosen and orphan_cleanup.deletable(o)]
     stream.write(f"\n$ delete {len(chosen)} orphan(s) chosen by the team: {len(doomed)} still orphaned\n")
     for arn in sorted(chosen - {o.arn for o in doomed}):
