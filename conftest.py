@@ -19,7 +19,7 @@ import boto3
 import pytest
 from django.conf import settings
 from django.db import connections
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from governance.choices import MembershipRole
 from idp_portal.components import MotoServer, WebhookReceiver, WorkerProcess, worker_environment
@@ -320,6 +320,8 @@ def browser_page(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.set_default_timeout(15_000)
+        # expect() has its own default (5 s), which a page waiting on a worker outlasts on a busy machine.
+        expect.set_options(timeout=15_000)
         try:
             yield page
         finally:

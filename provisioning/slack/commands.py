@@ -35,6 +35,7 @@ USAGE = {
     "status": "/platform status <environment>",
     "extend": "/platform extend <environment> [days] [--reason=…]",
     "destroy": "/platform destroy <environment> [--confirm=<name>] [--reason=…]",
+    "retry": "/platform retry <environment | #change> [--delete-orphan=<ARN> …]",
     "help": "/platform help",
 }  # fmt: skip
 
@@ -46,9 +47,11 @@ class Usage(Exception):
 class Args:
     """Positional words, options and parameters of one subcommand."""
 
-    def __init__(self, words: list[str], *, options: set[str], flags: set[str] = frozenset(), params: bool = False):
+    def __init__(self, words: list[str], *, options: set[str], flags: set[str] = frozenset(), params: bool = False,
+                 repeated: set[str] = frozenset()):  # fmt: skip
         self.positional: list[str] = []
         self.options: dict[str, str] = {}
+        self.repeated: dict[str, list[str]] = {key: [] for key in repeated}
         self.flags: set[str] = set()
         self.params: dict = {}
         words = list(words)
@@ -63,14 +66,14 @@ class Args:
                     if not sep:
                         value = words.pop(0) if words else ""
                     self._param(value)
-                elif key in options:
+                elif key in options or key in repeated:
                     if not sep:
                         if not words or words[0].startswith("--"):
                             raise Usage(f"--{key} needs a value, e.g. --{key}=&lt;value&gt;.")
                         value = words.pop(0)
                     self._option(key, value)
                 else:
-                    known = ", ".join(f"--{o}" for o in sorted(options | set(flags)))
+                    known = ", ".join(f"--{o}" for o in sorted(options | set(flags) | set(repeated)))
                     raise Usage(f"Unknown option --{esc(key)}" + (f"; this command knows {known}." if known else "."))
             elif "=" in word and not word.startswith("="):
                 key, _, value = word.partition("=")
@@ -84,6 +87,9 @@ class Args:
                 self.positional.append(word)
 
     def _option(self, key: str, value: str) -> None:
+        if key in self.repeated:
+            self.repeated[key].append(value)
+            return
         if key in self.options:
             raise Usage(f"--{key} is given twice; give it once.")
         if len(value) > MAX_VALUE:
@@ -200,6 +206,11 @@ def status(actor, words: list[str]) -> Reply:
     if environment.outputs:
         shown = ", ".join(f"{esc(k)}={esc(v)}" for k, v in list(environment.outputs.items())[:6])
         lines.append(f"Outputs: {shown}")
+    if environment.orphans:
+        lines.append("Resources that carry its tag but that no state holds (`/platform retry "
+                     f"{esc(environment.team.slug)}/{esc(environment.name)} --delete-orphan=&lt;ARN&gt;` deletes one "
+                     "before the retry plans):")  # fmt: skip
+        lines += [f"• `{esc(item['arn'])}`" for item in environment.orphans]
     open_change = environment.changes.open().order_by("-created_at").first()
     latest = open_change or environment.changes.order_by("-created_at").first()
     if latest is not None:
@@ -247,8 +258,20 @@ def destroy(actor, words: list[str]) -> Reply:
     )
 
 
+def retry(actor, words: list[str]) -> Reply:
+    """Plan a failed change again: `#12`, or the environment whose last change failed."""
+    args = Args(words, options=set(), repeated={"delete-orphan"})
+    change = _failed_change(actor, args)
+    actions.retry_change(actor=actor, change=change, source=CHAT, delete_orphans=args.repeated["delete-orphan"])
+    change.refresh_from_db()
+    deleting = args.repeated["delete-orphan"]
+    first = f", deleting first {len(deleting)} resource(s) no state holds" if deleting else ""
+    return change_reply(change, f"retried the change{first}")
+
+
 SUBCOMMANDS: dict[str, Callable[..., Reply]] = {
     "create": create, "list": list_environments, "status": status, "extend": extend, "destroy": destroy,
+    "retry": retry,
     "help": lambda actor, words: help_reply(),
 }  # fmt: skip
 
@@ -293,6 +316,23 @@ def _environment(actor, args: Args) -> Environment:
         names = ", ".join(str(m) for m in matches)
         raise Usage(f"{esc(ref)} is in several teams ({esc(names)}); write team/name.")
     return matches[0]
+
+
+def _failed_change(actor, args: Args) -> ChangeRequest:
+    """`#12` names a change; an environment stands for its latest change, which must be the failed one."""
+    if len(args.positional) == 1 and args.positional[0].startswith("#"):
+        number = args.positional[0][1:]
+        change = ChangeRequest.objects.for_user(actor).filter(pk=int(number)).first() if number.isdigit() else None
+        if change is None:
+            raise NotFound(f"No change {args.positional[0]!r} that you can see; `/platform status <environment>` "
+                           "names an environment's last change.")  # fmt: skip
+        return change
+    environment = _environment(actor, args)
+    change = environment.changes.order_by("-created_at").first()
+    if change is None or change.status != ChangeStatus.FAILED:
+        state = f"change #{change.pk} is {change.get_status_display().lower()}" if change else "it has no change"
+        raise Usage(f"Nothing to retry on {esc(environment)}: its last {state}; only a failed change can be retried.")
+    return change
 
 
 def _pattern_names(patterns) -> str:

@@ -100,3 +100,70 @@ def test_the_outsider_cannot_delete_another_teams_orphans(bob, stopped):
     response = client_for(bob).post(f"/changes/{stopped.pk}/retry/", {"delete_orphans": [STRAY]})
     assert response.status_code == 404
     assert counts(stopped) == before
+
+
+# -- Slack: /platform status lists the orphans, /platform retry --delete-orphan picks them ---------------
+@pytest.fixture
+def on_slack(slack_app, alice, bob):
+    from provisioning.tests.slack import link_slack
+
+    link_slack(alice, "U0ALICE")
+    link_slack(bob, "U0BOB")
+
+
+def slack(text: str, user: str = "U0ALICE") -> str:
+    from provisioning.tests.slack import command, said
+
+    return said(command(text, user=user))
+
+
+def test_slack_status_lists_the_orphans_and_how_to_delete_them(on_slack, stopped):
+    answer = slack("status payments/box")
+    assert "`/platform retry payments/box --delete-orphan=&lt;ARN&gt;`" in answer
+    assert f"• `{STRAY}`" in answer and f"• `{ODD}`" in answer
+
+
+def test_slack_retry_deletes_the_named_orphans_first_as_the_page_does(on_slack, alice, stopped):
+    answer = slack(f"retry payments/box --delete-orphan={STRAY}")
+
+    assert answer.startswith(":white_check_mark: You retried the change, deleting first 1 resource(s) no state holds:")
+    stopped.refresh_from_db()
+    run = stopped.runs.order_by("-pk").first()
+    assert (stopped.status, run.status, run.delete_orphans) == (ChangeStatus.CHECKING, RunStatus.QUEUED, [STRAY])
+    retried = AuditEvent.objects.get(action=AuditAction.RUN_RETRIED)
+    assert (retried.actor, retried.data["source"], retried.data["delete_orphans"]) == (alice, "chat", [STRAY])
+
+
+def test_slack_retry_by_change_number_without_orphans(on_slack, stopped):
+    assert slack(f"retry #{stopped.pk}").startswith(":white_check_mark: You retried the change: <")
+    assert stopped.runs.order_by("-pk").first().delete_orphans == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"retry payments/box --delete-orphan={ODD}x", ":no_entry: "),  # not on the environment's list
+        ("retry payments/box --delete-orphan", "--delete-orphan needs a value"),
+        ("retry #999999", ":no_entry: No change '#999999' that you can see"),
+        ("retry #abc", ":no_entry: No change '#abc' that you can see"),
+        ("retry", "Name one environment"),
+        ("retry payments/box --force", "Unknown option --force; this command knows --delete-orphan."),
+    ],
+)
+def test_bad_slack_retries_are_answered_and_change_nothing(on_slack, stopped, text, expected):
+    before = counts(stopped)
+    assert expected in slack(text)
+    assert counts(stopped) == before
+
+
+def test_slack_retry_of_another_teams_change_is_not_found_and_changes_nothing(on_slack, stopped):
+    before = counts(stopped)
+    assert slack("retry payments/box", user="U0BOB").startswith(":no_entry: No environment 'payments/box'")
+    assert slack(f"retry #{stopped.pk} --delete-orphan={STRAY}", user="U0BOB").startswith(":no_entry: No change")
+    assert counts(stopped) == before
+
+
+def test_slack_retry_of_an_environment_whose_last_change_did_not_fail_says_so(on_slack, stopped):
+    ChangeRequest.objects.filter(pk=stopped.pk).update(status=ChangeStatus.APPLIED)
+    answer = slack("retry payments/box")
+    assert f"Nothing to retry on payments/box: its last change #{stopped.pk} is applied" in answer

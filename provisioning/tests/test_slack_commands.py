@@ -45,7 +45,8 @@ def records() -> tuple[int, int, int]:
 def test_help_lists_every_subcommand(linked, text):
     answer = said(command(text, user=ALICE))
     for usage in ("/platform create <pattern> --name=<name>", "/platform list", "/platform status <environment>",
-                  "/platform extend <environment> [days]", "/platform destroy <environment>"):  # fmt: skip
+                  "/platform extend <environment> [days]", "/platform destroy <environment>",
+                  "/platform retry <environment | #change> [--delete-orphan=<ARN> …]"):  # fmt: skip
         assert usage.replace("<", "&lt;").replace(">", "&gt;") in answer
 
 

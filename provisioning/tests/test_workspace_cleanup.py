@@ -7,7 +7,8 @@ from provisioning.models import Run
 from provisioning.runtime import workspaces_dir
 
 
-def test_the_folders_of_ended_or_unknown_runs_are_removed(alice, payments, dev_environment):
+def test_the_folders_of_ended_or_unknown_runs_are_removed(alice, payments, dev_environment, settings, tmp_path):
+    settings.TERRAFORM_DIR = tmp_path  # not the folder earlier tests' killed runs left theirs in
     # given a running run, a failed one (its worker was killed) and a folder of a run that no longer exists
     running = request_change(alice, payments, dev_environment, name="box").runs.get()
     failed = request_change(alice, payments, dev_environment, name="other").runs.get()
