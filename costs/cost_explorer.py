@@ -64,7 +64,7 @@ def daily_spend(client, window: Window) -> dict[tuple[int, date], Decimal]:
             for group in period.get("Groups", []):
                 key = group["Keys"][0] if group.get("Keys") else ""
                 value = key.split("$", 1)[1] if "$" in key else ""
-                if not value.isdigit():
+                if not (value.isascii() and value.isdigit()):
                     continue  # no idp:environment tag: not an environment of the portal
                 amount = Decimal(group["Metrics"][METRIC]["Amount"])
                 found[(int(value), day)] = found.get((int(value), day), Decimal(0)) + amount

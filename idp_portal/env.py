@@ -70,9 +70,12 @@ def env_durations(name: str, default: str) -> list[tuple[str, timedelta]]:
     durations = []
     for item in env_list(name, default):
         number, unit = item[:-1], item[-1:]
-        if unit not in _UNITS or not number.isdigit() or int(number) < 1:
+        try:
+            if unit not in _UNITS or not (number.isascii() and number.isdigit()) or int(number) < 1:
+                raise ValueError(item)
+            durations.append((item, timedelta(**{_UNITS[unit]: int(number)})))
+        except (ValueError, OverflowError):  # OverflowError: more days than a timedelta holds
             raise ImproperlyConfigured(
                 f"{name}: {item!r} is not a duration; write e.g. 7d,1d,2h (days, hours, minutes)."
-            )
-        durations.append((item, timedelta(**{_UNITS[unit]: int(number)})))
+            ) from None
     return sorted(durations, key=lambda duration: duration[1], reverse=True)

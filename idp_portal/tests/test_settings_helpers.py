@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from idp_portal.env import env_bool, env_decimal, env_int, env_list, env_str
+from idp_portal.env import env_bool, env_decimal, env_durations, env_int, env_list, env_str
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("TRUE", True), (" yes ", True), ("on", True),
@@ -88,3 +88,15 @@ def test_a_bad_value_stops_the_settings_from_loading():
     # then
     assert result.returncode != 0
     assert "RUN_TIME_LIMIT_SECONDS='30m' is not a whole number." in result.stderr
+
+
+def test_durations_are_read_longest_first(monkeypatch):
+    monkeypatch.setenv("IDP_TEST_NOTICES", "2h,7d,30m")
+    assert [label for label, _ in env_durations("IDP_TEST_NOTICES", "1d")] == ["7d", "2h", "30m"]
+
+
+@pytest.mark.parametrize("raw", ["7", "0d", "-1d", "7w", "\u00b2d", "d", "99999999999d"])
+def test_a_duration_that_is_not_one_fails_loudly(monkeypatch, raw):
+    monkeypatch.setenv("IDP_TEST_NOTICES", raw)
+    with pytest.raises(ImproperlyConfigured, match="IDP_TEST_NOTICES: .* is not a duration; write e.g. 7d,1d,2h"):
+        env_durations("IDP_TEST_NOTICES", "1d")

@@ -304,7 +304,7 @@ def _environment(actor, args: Args) -> Environment:
         raise Usage("Name one environment, as `name` or `team/name`.")
     ref = args.positional[0]
     visible = Environment.objects.for_user(actor).select_related("team", "pattern_version__pattern")
-    if ref.isdigit():
+    if _is_id(ref):
         matches = list(visible.filter(pk=int(ref)))
     else:
         team, _, name = ref.rpartition("/")
@@ -322,7 +322,7 @@ def _failed_change(actor, args: Args) -> ChangeRequest:
     """`#12` names a change; an environment stands for its latest change, which must be the failed one."""
     if len(args.positional) == 1 and args.positional[0].startswith("#"):
         number = args.positional[0][1:]
-        change = ChangeRequest.objects.for_user(actor).filter(pk=int(number)).first() if number.isdigit() else None
+        change = ChangeRequest.objects.for_user(actor).filter(pk=int(number)).first() if _is_id(number) else None
         if change is None:
             raise NotFound(f"No change {args.positional[0]!r} that you can see; `/platform status <environment>` "
                            "names an environment's last change.")  # fmt: skip
@@ -333,6 +333,11 @@ def _failed_change(actor, args: Args) -> ChangeRequest:
         state = f"change #{change.pk} is {change.get_status_display().lower()}" if change else "it has no change"
         raise Usage(f"Nothing to retry on {esc(environment)}: its last {state}; only a failed change can be retried.")
     return change
+
+
+def _is_id(text: str) -> bool:
+    """Plain ASCII digits of an id's length: str.isdigit() also takes "²", which int() refuses (as 10^5000)."""
+    return text.isascii() and text.isdigit() and len(text) < 19
 
 
 def _pattern_names(patterns) -> str:

@@ -38,7 +38,7 @@ def verify(body: bytes, headers, *, now: float | None = None) -> None:
     signature = headers.get("X-Slack-Signature") or ""
     if not timestamp or not signature:
         raise Refused("no Slack signature")
-    if not timestamp.isdigit():
+    if not (timestamp.isascii() and timestamp.isdigit()):  # "²" passes isdigit() and fails int()
         raise Refused("malformed Slack timestamp")
     now = time.time() if now is None else now
     if abs(now - int(timestamp)) > MAX_AGE_SECONDS:

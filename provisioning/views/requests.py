@@ -25,7 +25,7 @@ def _pattern(request: HttpRequest, slug: str) -> Pattern:
 def _previous_change(request: HttpRequest, pattern: Pattern) -> ChangeRequest | None:
     """The rejected request being fixed (`?from=<change id>`), if the user may see it."""
     change_id = request.GET.get("from", "")
-    if not change_id.isdigit():
+    if not (change_id.isascii() and change_id.isdigit() and len(change_id) < 19):  # "²" and 10^5000 are no ids
         return None
     return (
         ChangeRequest.objects.for_user(request.user)
