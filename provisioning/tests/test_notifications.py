@@ -118,7 +118,7 @@ def test_only_the_groups_still_waiting_are_told(awaiting, nina, sam):
 
 
 def test_the_requester_is_never_told_to_review_their_own_change(awaiting, alice, sam):
-    alice.groups.add(Group.objects.get(name="security"))
+    alice.groups.add(Group.objects.get_or_create(name="security")[0])
     deliver_all(awaiting.pk, "awaiting_approval")
     assert recipients() == [["sam@example.com"]]
 

@@ -110,7 +110,7 @@ def test_a_reviewer_rejects_with_the_comment_typed_in_the_notice(review_notice, 
 
 
 def test_the_requester_cannot_approve_their_own_change_from_slack(review_notice, awaiting, alice, slack):
-    alice.groups.add(Group.objects.get(name="security"))
+    alice.groups.add(Group.objects.get_or_create(name="security")[0])
 
     answer = press_button(review_notice, "Approve for security", ALICE, slack)
 

@@ -40,7 +40,8 @@ class Command(BaseCommand):
                 user = self._user(username)
                 Membership.objects.update_or_create(user=user, team=teams[team_slug], defaults={"role": role})
             for username, group_name in REVIEWERS:
-                group = Group.objects.get(name=group_name)
+                # Migration 0003 creates the reviewer groups; a database flushed since (tests) may lack them.
+                group, _ = Group.objects.get_or_create(name=group_name)
                 codenames = REVIEWER_ADMIN_PERMISSIONS + (
                     PLATFORM_ADMIN_PERMISSIONS if group_name == "platform" else []
                 )
