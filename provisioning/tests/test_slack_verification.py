@@ -53,6 +53,7 @@ CREATE = "create dev-environment --name=box"
         ("six-minutes-ahead", "more than 5 minutes from now (replay?)"),
         ({"X-Slack-Request-Timestamp": "yesterday", "X-Slack-Signature": "v0=00"}, "malformed Slack timestamp"),
         ({"X-Slack-Request-Timestamp": "²", "X-Slack-Signature": "v0=00"}, "malformed Slack timestamp"),
+        ({"X-Slack-Request-Timestamp": "9" * 5000, "X-Slack-Signature": "v0=00"}, "malformed Slack timestamp"),
     ],
 )
 def test_an_unverified_request_is_refused_logged_and_changes_nothing(linked, catalogue, caplog, path, headers, why):
