@@ -57,13 +57,19 @@ def run_started(run: Run) -> None:
 
 
 def _close_run(run_id: int, status: str, **fields) -> Run | None:
-    """Mark a running run finished; None when it already was (reaped, or reported twice)."""
+    """Mark a running run finished and release its environment; None when it already was (reaped, or reported twice).
+
+    The lock goes in the same transaction as the outcome: whoever sees the change applied, failed or
+    cancelled can act on the environment at once.
+    """
     closed = Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
         status=status, finished_at=timezone.now(), **fields
     )
     if not closed:
         return None
-    return Run.objects.select_related("environment__team", "change_request").get(pk=run_id)
+    run = Run.objects.select_related("environment__team", "change_request").get(pk=run_id)
+    Environment.objects.filter(pk=run.environment_id, active_run=run).update(active_run=None)
+    return run
 
 
 def plan_finished(run_id: int, *, exit_code: int) -> None:
@@ -124,7 +130,6 @@ def run_failed(run_id: int, reason: str, *, cancelled: bool = False, reaped: boo
         if run is None:
             return False
         if reaped:
-            Environment.objects.filter(pk=run.environment_id, active_run=run).update(active_run=None)
             record(AuditAction.RUN_REAPED, change=run.change_request, environment=run.environment,
                    message=f"Run #{run.pk} reaped: {reason}", run=run.pk)  # fmt: skip
         record(

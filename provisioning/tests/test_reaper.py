@@ -73,3 +73,16 @@ def test_a_run_reported_twice_is_recorded_once(alice, payments, web_app):
     assert run.status == RunStatus.FAILED
     assert ChangeRequest.objects.get(pk=change.pk).status == ChangeStatus.FAILED
     assert AuditEvent.objects.filter(change_request=change, action=AuditAction.CHANGE_FAILED).count() == 1
+
+
+def test_the_environment_is_free_when_the_failure_is_visible(alice, payments, web_app):
+    # whoever sees the change failed can retry or decommission at once: the outcome and the lock go together
+    change = request_change(alice, payments, web_app)
+    run = change.runs.get()
+    Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    Environment.objects.filter(pk=change.environment_id).update(active_run=run)
+
+    runs.run_failed(run.pk, "Time limit of 1 s exceeded")
+
+    assert ChangeRequest.objects.get(pk=change.pk).status == ChangeStatus.FAILED
+    assert Environment.objects.get(pk=change.environment_id).active_run is None
